@@ -1,0 +1,288 @@
+"""Deciding what a message is: which report, which unit, which period; or an incident; or
+none of our business. Pure functions over `Evidence`, table-tested.
+
+The division's mailbox receives every kind of mail, and many other periodic reports share the
+period words ("6 tháng đầu năm", "sơ kết", "tổng kết"), so a report is recognised by what it is
+about (the report's keywords), and period words only choose among its periods.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from ingest import units as unitfind
+from ingest.textnorm import fold, padded
+from store.config import Config, Period, Report
+
+
+@dataclass(frozen=True)
+class Evidence:
+    subject: str
+    from_addr: str
+    from_name: str
+    body: str
+    filenames: tuple[str, ...]
+    received: dt.datetime                      # aware, in the configured time zone
+    automatic: str | None = None
+    forwarded_subjects: tuple[str, ...] = ()
+    forwarded_from: tuple[tuple[str, str], ...] = ()
+    stated_units: tuple[str, ...] = ()         # "Đơn vị: ..." from the attached documents
+    stated_periods: tuple[str, ...] = ()       # "Kỳ báo cáo: ..." from the attached documents
+    document_text: str = ""                    # the attached documents' text (first pages)
+    values_found: int = 0                      # indicator values read from the attachments
+    own_addresses: tuple[str, ...] = ()        # our mailbox / outbox addresses (forwards by the division)
+    remembered: tuple[tuple[str, str], ...] = ()  # (address, unit) taught by an admin
+
+
+@dataclass(frozen=True)
+class Decision:
+    status: str                     # report | incident | ignored | unplaced
+    why: str
+    report_code: str | None = None
+    unit_code: str | None = None
+    unit_how: str = ""
+    sender_known: int | None = None
+    period: str | None = None
+    period_how: str = ""
+    flags: tuple[str, ...] = ()
+    category: str | None = None     # incidents
+    occurred_on: dt.date | None = None
+
+
+# ---------------------------------------------------------------- vocabulary (folded)
+
+REPORT_WORDS = ("bao cao", "bc", "baocao", "bao cao ket qua", "so lieu", "thong ke", "gui bao cao", "nop bao cao")
+OTHER_DOC_TYPES = ("ke hoach", "cong van", "thong bao", "giay moi", "thu moi", "quyet dinh", "huong dan",
+                   "ban tin", "to trinh", "chuong trinh", "lich", "moi hop", "thong tu", "chi thi",
+                   "dieu le", "ket luan", "newsletter", "quang cao")
+INCIDENT_STRONG = ("bao cao nhanh", "bc nhanh", "dot xuat", "vu viec", "su viec", "khan cap", "bao cao vu",
+                   "bao cao su co", "su co")
+# category -> words (folded); the first match in the order below wins.
+INCIDENT_CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("duoi_nuoc", ("duoi nuoc", "chet duoi", "tu vong duoi nuoc")),
+    ("xam_hai", ("xam hai", "hiep dam", "dam o", "xam hai tinh duc", "quay roi tinh duc", "loan luan")),
+    ("bao_luc", ("bao luc", "danh nhau", "hanh hung", "danh hoc sinh", "danh ban", "bat nat", "co danh")),
+    ("giao_thong", ("tai nan giao thong", "tngt", "va cham giao thong", "tai nan xe")),
+    ("lao_dong", ("lao dong trai", "boc lot suc lao dong", "lao dong tre em", "su dung lao dong tre em")),
+    ("tai_nan_khac", ("tai nan", "thuong tich", "bong", "dien giat", "nga", "ngo doc", "tu tu", "tu vong")),
+)
+SEMESTER1 = ("6 thang dau nam", "6 thang dau", "sau thang dau nam", "6 thang", "sau thang", "so ket",
+             "giua nam", "06 thang", "6thang", "nua dau nam", "ban nien")
+SEMESTER2 = ("6 thang cuoi nam", "6 thang cuoi", "sau thang cuoi nam", "nua cuoi nam")
+ANNUAL = ("tong ket nam", "tong ket", "ca nam", "bao cao nam", "bc nam", "12 thang", "hang nam", "nam")
+YEAR_RX = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+SCHOOL_YEAR_RX = re.compile(r"nam hoc\s+20\d\d(?:\s+20\d\d)?|20\d\d\s+20\d\d")
+
+
+def _has(text_padded: str, words: tuple[str, ...]) -> str | None:
+    return next((w for w in words if f" {w} " in text_padded), None)
+
+
+def report_keyword(report: Report, text_padded: str) -> str | None:
+    return _has(text_padded, tuple(fold(k) for k in report.keywords))
+
+
+# ---------------------------------------------------------------- status
+
+def _topic(cfg: Config, text: str) -> tuple[Report | None, str | None]:
+    p = padded(text)
+    for report in cfg.reports:
+        kw = report_keyword(report, p)
+        if kw:
+            return report, kw
+    return None, None
+
+
+def _incident_markers(text: str) -> tuple[str | None, str | None]:
+    p = padded(text)
+    strong = _has(p, INCIDENT_STRONG)
+    category = incident_category(text)
+    return strong, category
+
+
+def incident_category(text: str) -> str | None:
+    p = padded(text)
+    for cat, words in INCIDENT_CATEGORIES:
+        if _has(p, words):
+            return cat
+    return None
+
+
+def decide_kind(cfg: Config, ev: Evidence) -> tuple[str, Report | None, str]:
+    """('report' | 'incident' | 'ignored', report, why) from what the mail is about."""
+    if ev.automatic:
+        return "ignored", None, f"automatic mail ({ev.automatic})"
+    subject = " ".join((ev.subject, *ev.forwarded_subjects))
+    names = " ".join(ev.filenames)
+    head = padded(subject)
+    is_report_word = bool(_has(head, REPORT_WORDS)) or bool(_has(padded(names), REPORT_WORDS))
+    other_doc = _has(padded(" ".join(fold(subject).split()[:6])), OTHER_DOC_TYPES)
+    strong, category = _incident_markers(subject)
+    extra_incident = tuple(fold(k) for k in cfg.incidents.get("keywords", ()))
+    if strong and (category or _has(head, ("bao cao nhanh", "dot xuat", "bc nhanh"))):
+        return "incident", None, f"subject names an ad-hoc case ({strong})"
+    report, kw = _topic(cfg, f"{subject} {names}")
+    if report and (is_report_word or not other_doc):
+        return "report", report, f"about {report.code} ({kw})"
+    if category and is_report_word and not other_doc and not _period_kind(head):
+        return "incident", None, f"subject reports a case ({category})"
+    if strong and not other_doc and incident_category(ev.body):
+        return "incident", None, f"subject names a case ({strong})"
+    # The subject is silent ("Fwd:", "gửi anh", empty): let the body and the documents speak.
+    if not subject.strip() or len(fold(subject)) < 25 or not (report or other_doc or strong):
+        body_report, body_kw = _topic(cfg, f"{ev.body[:3000]} {ev.document_text[:3000]}")
+        body_pad = padded(ev.body[:3000])
+        if body_report and (ev.values_found >= 3 or (is_report_word or _has(body_pad, REPORT_WORDS)) and not other_doc):
+            return "report", body_report, f"about {body_report.code} ({body_kw}, from the text)"
+        b_strong, b_cat = _incident_markers(ev.body[:3000])
+        if b_strong and b_cat and not other_doc:
+            return "incident", None, f"the text reports a case ({b_strong}, {b_cat})"
+    if ev.values_found >= 5 and not other_doc and len(cfg.reports) == 1:
+        return "report", cfg.reports[0], "the attached form has report values"
+    if report and other_doc:
+        return "ignored", None, f"a {other_doc} about {report.code}, not a report"
+    del extra_incident
+    return "ignored", None, "not about a configured report"
+
+
+# ---------------------------------------------------------------- unit
+
+def decide_unit(cfg: Config, ev: Evidence) -> tuple[str | None, str, int | None, tuple[str, ...]]:
+    """(unit code, how, sender_known, flags). The address first; else the names people write."""
+    by_address = {a: u.code for u in cfg.units for a in u.emails}
+    by_address.update({a.lower(): code for a, code in ev.remembered})
+    own = {a.lower() for a in ev.own_addresses}
+    if ev.from_addr in by_address:
+        return by_address[ev.from_addr], f"sender address {ev.from_addr}", 1, ()
+    if ev.from_addr in own or not ev.from_addr or ev.forwarded_from:
+        for _, addr in ev.forwarded_from:
+            if addr in by_address:
+                return by_address[addr], f"forwarded from {addr}", 1, ()
+    sources = [("display name", ev.from_name), ("subject", " ".join((ev.subject, *ev.forwarded_subjects))),
+               ("file name", " ".join(ev.filenames)), ("document", " ".join(ev.stated_units)),
+               ("forwarded sender", " ".join(n for n, _ in ev.forwarded_from))]
+    for how, text in sources:
+        code = unitfind.single(unitfind.find_units(text, cfg.units))
+        if code:
+            return code, f"{how} names the unit", 0, _content_flags(ev)
+    body = ev.body[:6000]
+    code = unitfind.single(unitfind.find_units(body, cfg.units), dominant=True)
+    if code:
+        return code, "the mail text names the unit", 0, _content_flags(ev)
+    code = unitfind.single(unitfind.find_units(ev.document_text[:4000], cfg.units), dominant=True)
+    if code:
+        return code, "the document names the unit", 0, _content_flags(ev)
+    return None, "no unit named", None, ()
+
+
+def _content_flags(ev: Evidence) -> tuple[str, ...]:
+    domain = ev.from_addr.rsplit("@", 1)[-1] if "@" in ev.from_addr else ""
+    personal = domain in {"gmail.com", "yahoo.com", "yahoo.com.vn", "outlook.com", "hotmail.com", "icloud.com",
+                          "live.com", "zing.vn"}
+    return ("unknown-sender", "personal-address" if personal else "possible-spoofing")
+
+
+# ---------------------------------------------------------------- period
+
+def _period_kind(text_padded: str) -> str | None:
+    if _has(text_padded, SEMESTER2):
+        return "semester2"
+    if _has(text_padded, SEMESTER1):
+        return "semester1"
+    stripped = SCHOOL_YEAR_RX.sub(" ", text_padded)
+    if _has(stripped, tuple(a for a in ANNUAL if a != "nam")) or re.search(r" nam 20\d\d ", stripped):
+        return "year"
+    return None
+
+
+def _year(text_padded: str) -> int | None:
+    stripped = SCHOOL_YEAR_RX.sub(" ", text_padded)
+    m = re.search(r" nam (20\d\d) ", stripped) or YEAR_RX.search(stripped)
+    if m:
+        return int(m.group(1))
+    school = re.search(r"20\d\d\s+(20\d\d)", text_padded)  # "năm học 2023-2024": the later year
+    return int(school.group(1)) if school else None
+
+
+def _nearest(periods: tuple[Period, ...], when: dt.date) -> Period | None:
+    return min(periods, key=lambda p: (abs((p.due - when).days), p.due < when)) if periods else None
+
+
+def decide_period(report: Report, ev: Evidence) -> tuple[str | None, str]:
+    """The period id and how it was decided."""
+    when = ev.received.date()
+    sources = [("subject", " ".join((ev.subject, *ev.forwarded_subjects))), ("file name", " ".join(ev.filenames)),
+               ("document", " ".join(ev.stated_periods)), ("mail text", ev.body[:3000])]
+    for how, text in sources:
+        p = padded(text)
+        for period in report.periods:
+            if any(f" {fold(ph)} " in p for ph in period.phrases):
+                return period.id, f"{how} names it"
+        kind = _period_kind(p)
+        if not kind:
+            continue
+        year = _year(p)
+        candidates = [pd for pd in report.periods if _kind_matches(pd, kind)]
+        if year:
+            exact = [pd for pd in candidates if pd.year == year]
+            if exact:
+                return exact[0].id, f"{how} says {kind} {year}"
+            return _period_id(kind, year), f"{how} says {kind} {year} (not a configured period)"
+        chosen = _nearest(tuple(candidates), when)
+        if chosen:
+            return chosen.id, f"{how} says {kind}; year from the received date"
+    chosen = _nearest(report.periods, when)
+    return (chosen.id, "nearest period to the received date") if chosen else (None, "no period")
+
+
+def _kind_matches(period: Period, kind: str) -> bool:
+    if kind == "year":
+        return period.kind == "year"
+    return period.kind == "semester" and period.id.endswith("S1" if kind == "semester1" else "S2")
+
+
+def _period_id(kind: str, year: int) -> str:
+    return {"year": f"{year}", "semester1": f"{year}S1", "semester2": f"{year}S2"}[kind]
+
+
+# ---------------------------------------------------------------- incidents
+
+DATE_RX = [
+    re.compile(r"ngay\s+(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(20\d\d)"),
+    re.compile(r"(?<!\d)(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(20\d\d)(?!\d)"),
+]
+
+
+def occurred_on(text: str, fallback: dt.date) -> dt.date:
+    """The first plausible date of the case written in the text, not after the mail arrived."""
+    folded = " ".join(fold(text).split())
+    raw = text.replace(" ", " ")
+    for rx, hay in ((DATE_RX[0], folded), (DATE_RX[1], raw)):
+        for m in rx.finditer(hay):
+            try:
+                day = dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+            except ValueError:
+                continue
+            if fallback - dt.timedelta(days=120) <= day <= fallback:
+                return day
+    return fallback
+
+
+def decide(cfg: Config, ev: Evidence) -> Decision:
+    kind, report, why = decide_kind(cfg, ev)
+    if kind == "ignored":
+        return Decision("ignored", why)
+    unit, unit_how, known, flags = decide_unit(cfg, ev)
+    if kind == "incident":
+        text = f"{ev.subject}\n{ev.body[:4000]}"
+        return Decision("incident", why, unit_code=unit, unit_how=unit_how, sender_known=known, flags=flags,
+                        category=incident_category(text) or "khac",
+                        occurred_on=occurred_on(text, ev.received.date()))
+    assert report is not None
+    period, period_how = decide_period(report, ev)
+    if unit is None:
+        return Decision("unplaced", f"{why}; the unit could not be told", report_code=report.code,
+                        unit_how=unit_how, period=period, period_how=period_how)
+    return Decision("report", why, report_code=report.code, unit_code=unit, unit_how=unit_how,
+                    sender_known=known, period=period, period_how=period_how, flags=flags)

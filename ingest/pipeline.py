@@ -1,0 +1,282 @@
+"""The poll: fetch → archive → record → decode → classify → parse → store, one message at a time.
+
+Order matters for "nothing is lost": the raw bytes are archived and the message row exists
+before anything can fail; a failure later becomes a row in `failures`, never an exception that
+stops the poll. `process` reads only the archive, so `reprocess` is the same code.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlite_utils
+
+from ingest import archive, classify
+from ingest.mime import ParsedMessage, parse_message
+from ingest.sources import FetchedMessage, MailSource
+from parsers.types import FileProblem, ParsedReport
+from parsers import validate
+from store import messages as store
+from store.config import Config
+
+log = logging.getLogger("baocao.ingest")
+
+DOCUMENT_HINT = ("bao cao", "bc", "baocao")
+
+
+@dataclass
+class PollResult:
+    fetched: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    failed: int = 0
+    seconds: float = 0.0
+
+
+def open_source(cfg: Config) -> MailSource:
+    if cfg.mailbox.kind == "maildir":
+        from ingest.maildir import MaildirSource
+        return MaildirSource(cfg.mailbox.path)  # type: ignore[arg-type]
+    from ingest.imap import ImapSource
+    cfg.mailbox.secret()  # a missing secret is a configuration error, said before any connection
+    return ImapSource(cfg.mailbox)
+
+
+def poll(db: sqlite_utils.Database, cfg: Config, now: dt.datetime, source: MailSource | None = None,
+         stop: Any = None) -> PollResult:
+    """Take every new message from the mailbox. `stop()` returning True ends after the message in hand."""
+    started = time.monotonic()
+    src = source or open_source(cfg)
+    seen = store.StoreSeen(db, src.name, now)
+    result = PollResult()
+    try:
+        for fetched in src.fetch_new(seen):
+            message_id = ingest_one(db, cfg, fetched, now)
+            seen.mark(fetched.uidvalidity, fetched.uid, message_id)
+            status = db.execute("SELECT status FROM messages WHERE id = ?", [message_id]).fetchone()[0]
+            result.fetched += 1
+            result.by_status[status] = result.by_status.get(status, 0) + 1
+            if stop is not None and stop():
+                break
+    except Exception as exc:
+        seen.record_error(f"{type(exc).__name__}: {exc}")
+        raise
+    finally:
+        if source is None:
+            src.close()
+    result.failed = result.by_status.get("failed", 0)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def received_at(cfg: Config, fetched: FetchedMessage, parsed: ParsedMessage, now: dt.datetime) -> tuple[dt.datetime, str]:
+    for when, how in ((fetched.internaldate, "internaldate"), (parsed.received_date, "received-header"),
+                      (parsed.date, "date-header")):
+        if when is not None:
+            aware = when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+            return aware.astimezone(cfg.timezone), how
+    return now.astimezone(cfg.timezone), "poll-time"
+
+
+def ingest_one(db: sqlite_utils.Database, cfg: Config, fetched: FetchedMessage, now: dt.datetime) -> int:
+    """Archive and record one message, then process it. Returns the store's message id."""
+    sha, path = archive.store(cfg.archive_path, fetched.raw)
+    existing = store.find_by_sha(db, sha)
+    if existing and existing["processed_at"]:
+        return int(existing["id"])  # byte-identical copy: one message
+    parsed = parse_message(fetched.raw)
+    when, how = received_at(cfg, fetched, parsed, now)
+    message_id = store.insert_message(db, {
+        "sha256": sha, "header_message_id": parsed.header_message_id, "from_addr": parsed.from_addr,
+        "from_name": parsed.from_name, "subject": parsed.subject,
+        "date_header": parsed.date.isoformat() if parsed.date else None,
+        "received_at": when.isoformat(timespec="seconds"), "received_how": how, "raw_path": str(path),
+        "size": len(fetched.raw), "created_at": now.isoformat(timespec="seconds")})
+    process(db, cfg, message_id, now, parsed=parsed)
+    return message_id
+
+
+def process(db: sqlite_utils.Database, cfg: Config, message_id: int, now: dt.datetime,
+            parsed: ParsedMessage | None = None) -> str:
+    """Decide and parse one recorded message; any error becomes a failure row. Returns the status."""
+    row = store.get_message(db, message_id)
+    assert row is not None
+    try:
+        if parsed is None:
+            parsed = parse_message(archive.load(row["raw_path"]))
+        return _process(db, cfg, row, parsed, now)
+    except Exception as exc:  # a bug or an unforeseen input: record it, keep the poll going
+        log.exception("message %s could not be processed", message_id)
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        store.save_result(db, message_id, {"status": "failed", "status_why": f"processing error: {detail[:200]}"},
+                          [], [], [("classify", "processing error (a bug: please report it)", detail, None)], now)
+        return "failed"
+
+
+def _evidence(cfg: Config, db: sqlite_utils.Database, row: dict[str, Any], parsed: ParsedMessage,
+              reports: list[ParsedReport] | None = None) -> classify.Evidence:
+    reports = reports or []
+    remembered = tuple((r["address"], r["unit_code"]) for r in db.query("SELECT address, unit_code FROM unit_senders"))
+    own = tuple(a for a in (cfg.mailbox.username, cfg.outbox.sender, cfg.organisation.contact) if a)
+    return classify.Evidence(
+        subject=parsed.subject, from_addr=parsed.from_addr, from_name=parsed.from_name, body=parsed.body_text,
+        filenames=tuple(a.filename for a in parsed.attachments),
+        received=dt.datetime.fromisoformat(row["received_at"]).astimezone(cfg.timezone),
+        automatic=parsed.automatic or ("mailing list" if parsed.list_mail and not parsed.attachments else None),
+        forwarded_subjects=tuple(parsed.forwarded_subjects), forwarded_from=tuple(parsed.forwarded_from),
+        stated_units=tuple(r.stated_unit for r in reports if r.stated_unit),
+        stated_periods=tuple(r.stated_period for r in reports if r.stated_period),
+        document_text="\n".join(r.text[:3000] for r in reports if r.text),
+        values_found=max((len({v.indicator for v in r.values if v.number is not None}) for r in reports), default=0),
+        own_addresses=own, remembered=remembered)
+
+
+def _worth_parsing(cfg: Config, ev: classify.Evidence, kind: str) -> bool:
+    if kind != "ignored":
+        return True
+    if ev.automatic:
+        return False
+    hint = classify.padded(" ".join((ev.subject, *ev.filenames)))
+    return any(f" {h} " in hint for h in DOCUMENT_HINT) or len(classify.fold(ev.subject)) < 25
+
+
+def parse_attachments(cfg: Config, parsed: ParsedMessage, report_code: str | None
+                      ) -> list[tuple[dict[str, Any], list[ParsedReport]]]:
+    report = cfg.report(report_code) if report_code else cfg.reports[0]
+    out = []
+    for att in parsed.attachments:
+        meta = {"filename": att.filename, "safe_name": att.safe_name, "declared_type": att.declared_type,
+                "size": len(att.data), "sha256": archive.digest(att.data)}
+        out.append((meta, _parse_one(att.filename, att.data, report)))
+    return out
+
+
+def _parse_one(filename: str, data: bytes, report: Any) -> list[ParsedReport]:
+    try:
+        from parsers.registry import parse_attachment
+    except ImportError:
+        return [ParsedReport(filename, "unknown", problems=[FileProblem("format not readable here",
+                                                                         "no parser is installed")])]
+    try:
+        return parse_attachment(filename, data, report)
+    except Exception as exc:  # the registry should not raise; if it does, the file is a failure, not the poll
+        log.exception("parser failed on %s", filename)
+        return [ParsedReport(filename, "unknown", problems=[FileProblem("parser crashed", repr(exc)[:300])])]
+
+
+def _process(db: sqlite_utils.Database, cfg: Config, row: dict[str, Any], parsed: ParsedMessage,
+             now: dt.datetime) -> str:
+    message_id = int(row["id"])
+    ev = _evidence(cfg, db, row, parsed)
+    kind, report, _ = classify.decide_kind(cfg, ev)
+    attachments: list[tuple[dict[str, Any], list[ParsedReport]]] = []
+    if parsed.attachments and _worth_parsing(cfg, ev, kind):
+        attachments = parse_attachments(cfg, parsed, report.code if report else None)
+        ev = _evidence(cfg, db, row, parsed, [r for _, reps in attachments for r in reps])
+    decision = classify.decide(cfg, ev)
+    if row["assigned"]:
+        decision = _keep_assignment(row, decision)
+    fields: dict[str, Any] = {
+        "status": decision.status, "status_why": decision.why, "unit_code": decision.unit_code,
+        "unit_how": decision.unit_how, "sender_known": decision.sender_known,
+        "report_code": decision.report_code, "period": decision.period, "period_how": decision.period_how,
+        "flags": store.flags_json(decision.flags), "body_text": parsed.body_text[:100_000], "duplicate_of": None}
+    failures = _failures(parsed, attachments) if decision.status in ("report", "incident", "unplaced") else []
+    dup = _duplicate_of(db, message_id, parsed, decision, attachments)
+    if dup:
+        fields.update(status="duplicate", duplicate_of=dup, status_why=f"a copy of message {dup}")
+    warnings: list[tuple[str, str]] = []
+    if fields["status"] == "report":
+        rep = cfg.report(decision.report_code or "")
+        values = [v for _, reps in attachments for r in reps for v in r.values]
+        if rep:
+            warnings = validate.check(rep, validate.best_values(values))
+            warnings += [("parse_warning", w) for _, reps in attachments for r in reps for w in r.warnings][:50]
+    elif fields["status"] in ("ignored", "duplicate"):
+        attachments = [(m, []) for m, _ in attachments]  # keep what arrived, store no values
+    if not parsed.subject and not parsed.body_text.strip() and not parsed.attachments and parsed.defects:
+        fields.update(status="failed", status_why="the message could not be decoded")
+        failures.append(("mime", "the message could not be decoded",
+                         "defects: " + ", ".join(parsed.defects[:10]), None))
+    store.save_result(db, message_id, fields, attachments, warnings, failures, now)
+    if fields["status"] == "incident":
+        _record_incident(db, cfg, message_id, parsed, decision, now)
+    log.info("message %s: %s %s %s %s (%s)", message_id, fields["status"], decision.report_code or "",
+             decision.unit_code or "", decision.period or "", fields["status_why"],
+             extra={"message_id": message_id, "unit": decision.unit_code, "stage": "classify"})
+    return str(fields["status"])
+
+
+def _keep_assignment(row: dict[str, Any], decision: classify.Decision) -> classify.Decision:
+    """An admin's `assign` outlives reprocessing."""
+    return classify.Decision(
+        status="report", why=f"assigned by an admin ({decision.why})", report_code=row["report_code"],
+        unit_code=row["unit_code"], unit_how="assigned by an admin", sender_known=row["sender_known"],
+        period=row["period"], period_how=row["period_how"] or "assigned by an admin", flags=decision.flags)
+
+
+def _failures(parsed: ParsedMessage, attachments: list[tuple[dict[str, Any], list[ParsedReport]]]
+              ) -> list[tuple[str, str, str, str | None]]:
+    out = []
+    for meta, reports in attachments:
+        for rep in reports:
+            # a file inside an archive is named by its path there; a top-level file by the sender's name
+            fname = rep.filename if " › " in (rep.filename or "") else meta["filename"]
+            for problem in rep.problems:
+                out.append(("parse", f"{fname}: {problem.reason}", problem.detail or problem.reason, fname))
+    return out
+
+
+def _duplicate_of(db: sqlite_utils.Database, message_id: int, parsed: ParsedMessage,
+                  decision: classify.Decision, attachments: list[tuple[dict[str, Any], list[ParsedReport]]]) -> int | None:
+    """A second delivery of the same mail (same Message-ID), or the same files resent for the same
+    unit and period, is a duplicate: recorded, not a new version."""
+    if parsed.header_message_id:
+        row = db.execute("SELECT id FROM messages WHERE header_message_id = ? AND id < ? AND status != 'duplicate' "
+                         "ORDER BY id LIMIT 1", [parsed.header_message_id, message_id]).fetchone()
+        if row:
+            return int(row[0])
+    if decision.status != "report" or not attachments:
+        return None
+    mine = sorted(m["sha256"] for m, _ in attachments)
+    for (other,) in db.execute(
+            "SELECT id FROM messages WHERE status = 'report' AND unit_code = ? AND report_code = ? AND period = ? "
+            "AND id < ? ORDER BY id DESC", [decision.unit_code, decision.report_code, decision.period, message_id]):
+        theirs = sorted(r[0] for r in db.execute("SELECT sha256 FROM attachments WHERE message_id = ?", [other]))
+        if theirs == mine:
+            return int(other)
+    return None
+
+
+def _record_incident(db: sqlite_utils.Database, cfg: Config, message_id: int, parsed: ParsedMessage,
+                     decision: classify.Decision, now: dt.datetime) -> None:
+    """One incident per case: a follow-up (same thread, or same unit and category within a week)
+    joins the case instead of raising a second alert."""
+    on = decision.occurred_on.isoformat() if decision.occurred_on else None
+    thread = [r for r in (parsed.in_reply_to, *parsed.references) if r]
+    found = None
+    if thread:
+        marks = ",".join("?" * len(thread))
+        found = db.execute(
+            f"SELECT im.incident_id FROM incident_messages im JOIN messages m ON m.id = im.message_id "
+            f"WHERE m.header_message_id IN ({marks}) LIMIT 1", thread).fetchone()
+    if not found and decision.occurred_on:
+        lo = (decision.occurred_on - dt.timedelta(days=7)).isoformat()
+        hi = (decision.occurred_on + dt.timedelta(days=7)).isoformat()
+        found = db.execute("SELECT id FROM incidents WHERE unit_code IS ? AND category = ? AND occurred_on BETWEEN ? AND ? "
+                           "ORDER BY id LIMIT 1", [decision.unit_code, decision.category, lo, hi]).fetchone()
+    if found:
+        incident_id = int(found[0])
+    else:
+        key = f"{decision.unit_code or 'unknown'}:{decision.category}:{on}:{message_id}"
+        summary = (parsed.subject or parsed.body_text[:200]).strip()[:300]
+        incident_id = int(db.execute(
+            "INSERT INTO incidents (case_key, unit_code, occurred_on, category, summary, message_id, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(case_key) DO UPDATE SET summary = excluded.summary "
+            "RETURNING id", [key, decision.unit_code, on, decision.category, summary, message_id,
+                             now.isoformat(timespec="seconds")]).fetchone()[0])
+    db.execute("INSERT OR IGNORE INTO incident_messages (incident_id, message_id) VALUES (?, ?)",
+               [incident_id, message_id])

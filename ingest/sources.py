@@ -1,0 +1,44 @@
+"""What every mailbox source hands the pipeline, and what the pipeline tells it back.
+
+A source only lists and fetches; the store decides what is new (`SeenIndex`), so the IMAP and
+Maildir sources share one pipeline and one test contract.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Iterator, Protocol
+
+
+@dataclass(frozen=True)
+class FetchedMessage:
+    source: str                       # "imap:user@host:port/INBOX" or "maildir:/abs/path"
+    uidvalidity: int                  # 0 for a Maildir
+    uid: str                          # IMAP UID (decimal) or Maildir key
+    raw: bytes
+    internaldate: dt.datetime | None  # IMAP INTERNALDATE (aware); None for a Maildir
+
+
+class SeenIndex(Protocol):
+    """The store's memory of one source: what was already taken, so nothing is fetched twice."""
+
+    def uidvalidity(self) -> int | None: ...
+    def last_uid(self, uidvalidity: int) -> int: ...
+    def is_seen(self, uidvalidity: int, uid: str) -> bool: ...
+    def seen_keys(self, uidvalidity: int) -> set[str]: ...
+    def knows_header_id(self, header_message_id: str) -> bool: ...
+    def pair(self, uidvalidity: int, uid: str, header_message_id: str) -> None:
+        """Record that UID is a message already in the store (re-paired after a UIDVALIDITY change)."""
+    def set_state(self, uidvalidity: int, uidnext: int | None) -> None: ...
+    def uidnext(self) -> int | None: ...
+
+
+class MailSource(Protocol):
+    name: str
+
+    def fetch_new(self, seen: SeenIndex) -> Iterator[FetchedMessage]:
+        """Yield the messages not yet seen, oldest first, read-only; the caller records each one
+        (including ignored ones) through `seen` before the next is needed."""
+        ...
+
+    def close(self) -> None: ...

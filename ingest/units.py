@@ -1,0 +1,110 @@
+"""Recognising a reporting unit from what people write: "PGD Lộc Ninh", "Phòng GD&ĐT huyện Lộc
+Ninh", "THPT chuyen Quang Trung", "TT GDNN-GDTX Bù Đăng"...
+
+A unit's name is split into its kind prefix (the family of ways people abbreviate it) and its
+distinctive part (usually a place or a person's name). A mention counts only when a prefix of the
+unit's family stands right before the distinctive part: "Lộc Ninh" alone names three units.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ingest.textnorm import fold
+from store.config import Unit
+
+LEVEL = r"(?:(?:huyen|thi xa|thanh pho|tx|tp|h|thi tran|xa)\s+)?"
+# Each family: (name of the family, regex of every way people write the prefix, folded).
+FAMILIES: list[tuple[str, str]] = [
+    ("pgd", r"(?:phong\s+(?:giao duc\s+(?:va\s+)?dao tao|giao duc|gd\s*(?:va\s+)?dt|gddt|gd\s+dt|gd)|"
+            r"pgd\s*(?:va\s+)?dt|pgddt|pgd|phong\s+gd|p\s+gddt|p\s+gd\s*dt)"),
+    ("ptdtnt", r"(?:(?:truong\s+)?(?:pt\s*dtnt|ptdtnt|pho thong dan toc noi tru|dtnt|dan toc noi tru)"
+               r"(?:\s+(?:thcs\s+(?:va\s+)?thpt|thpt|thcs))?)"),
+    ("thpt", r"(?:(?:truong\s+)?(?:thpt|trung hoc pho thong|th\s*pt|thcs\s+(?:va\s+)?thpt|th\s+thcs\s+(?:va\s+)?thpt))"),
+    ("tt", r"(?:(?:trung tam|tt)\s*(?:gdnn\s*(?:va\s+)?gdtx|giao duc nghe nghiep\s*(?:va\s+)?"
+           r"giao duc thuong xuyen|gdnn|gdtx|giao duc thuong xuyen|giao duc nghe nghiep)|ttgdnn\s*gdtx|ttgdtx|"
+           r"ttgdnn|gdnn\s+gdtx)"),
+    ("thcs", r"(?:(?:truong\s+)?(?:thcs|trung hoc co so))"),
+    ("th", r"(?:(?:truong\s+)?(?:tieu hoc|th))"),
+    ("mn", r"(?:(?:truong\s+)?(?:mam non|mau giao|mn|mg))"),
+]
+_FAMILY_RE = [(name, re.compile(rf"^{rx}\s+{LEVEL}(?P<rest>.+)$")) for name, rx in FAMILIES]
+_FAMILY_RX = dict(FAMILIES)
+
+
+@dataclass(frozen=True)
+class UnitPattern:
+    code: str
+    family: str | None
+    distinct: str          # folded distinctive part, "" when the name has no known prefix
+    regexes: tuple[re.Pattern[str], ...]
+
+
+def split_name(name: str) -> tuple[str | None, str]:
+    """'Trường THPT chuyên Quang Trung' -> ('thpt', 'chuyen quang trung')."""
+    folded = fold(name)
+    for family, rx in _FAMILY_RE:
+        m = rx.match(folded)
+        if m:
+            return family, m.group("rest").strip()
+    return None, folded
+
+
+def _pattern(unit: Unit, taken: frozenset[tuple[str | None, str]]) -> UnitPattern:
+    family, distinct = split_name(unit.name)
+    regexes = []
+    phrases = {fold(unit.name)} | {fold(a) for a in unit.aliases}
+    for phrase in sorted(p for p in phrases if p):
+        regexes.append(re.compile(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])"))
+    if family and distinct:
+        variants = {distinct}
+        bare = distinct[len("chuyen "):] if distinct.startswith("chuyen ") else ""
+        if bare and (family, bare) not in taken:  # "THPT Quang Trung" is the chuyên school unless another has that name
+            variants.add(bare)
+        body = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in sorted(variants, key=len, reverse=True))
+        regexes.append(re.compile(rf"(?<![a-z0-9]){_FAMILY_RX[family]}\s*{LEVEL}(?:{body})(?![a-z0-9])"))
+    for alias in unit.aliases:
+        fam, rest = split_name(alias)
+        if fam and rest and rest != distinct:
+            regexes.append(re.compile(rf"(?<![a-z0-9]){_FAMILY_RX[fam]}\s*{LEVEL}{re.escape(rest)}(?![a-z0-9])"))
+    return UnitPattern(unit.code, family, distinct, tuple(regexes))
+
+
+@lru_cache(maxsize=8)
+def patterns(units: tuple[Unit, ...]) -> tuple[UnitPattern, ...]:
+    taken = frozenset(split_name(u.name) for u in units)
+    return tuple(_pattern(u, taken) for u in units)
+
+
+def find_units(text: str, units: tuple[Unit, ...]) -> dict[str, int]:
+    """Units named in `text` with how many times (longest mention wins where two overlap:
+    "THPT chuyên Bình Long" is not also "THPT Bình Long")."""
+    folded = fold(text)
+    if not folded:
+        return {}
+    spans: list[tuple[int, int, str]] = []
+    for pat in patterns(units):
+        for rx in pat.regexes:
+            for m in rx.finditer(folded):
+                spans.append((m.start(), m.end(), pat.code))
+    spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
+    counts: dict[str, int] = {}
+    taken: list[tuple[int, int]] = []
+    for start, end, code in sorted(spans, key=lambda s: -(s[1] - s[0])):
+        if any(start < e and end > s for s, e in taken):
+            continue
+        taken.append((start, end))
+        counts[code] = counts.get(code, 0) + 1
+    return counts
+
+
+def single(counts: dict[str, int], dominant: bool = False) -> str | None:
+    """The one unit named, or with `dominant` the unit named strictly most often."""
+    if len(counts) == 1:
+        return next(iter(counts))
+    if dominant and counts:
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+        if ranked[0][1] > ranked[1][1]:
+            return ranked[0][0]
+    return None

@@ -1,0 +1,63 @@
+"""The form's validation rules over one submission's values: warnings, never a block.
+
+Pure: takes the values the store will show (one per indicator) and returns (rule, detail) pairs
+in words a clerk can check against the unit's file.
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+from store.config import Report
+
+
+def best_values(values: list) -> dict[str, object]:
+    """One value per indicator, as `v_values` chooses it (table before text before OCR)."""
+    order = {"table": 0, "text": 1, "ocr": 2}
+    chosen: dict[str, object] = {}
+    for v in sorted(values, key=lambda v: order.get(v.method, 3)):
+        chosen.setdefault(v.indicator, v)
+    return chosen
+
+
+def _fmt(n: float) -> str:
+    return f"{int(n):,}".replace(",", ".") if float(n).is_integer() else str(n).replace(".", ",")
+
+
+def check(report: Report, values: Mapping[str, object]) -> list[tuple[str, str]]:
+    """Warnings for one submission. `values` maps indicator code -> Value (number, raw, source)."""
+    out: list[tuple[str, str]] = []
+    for code, v in values.items():
+        ind = report.indicator(code)
+        label = ind.label if ind else code
+        number, raw = getattr(v, "number", None), getattr(v, "raw", "")
+        if number is None:
+            if raw and raw.strip():
+                out.append(("not_a_number", f"{label}: “{raw.strip()[:80]}” không phải là số ({v.source})"))
+            continue
+        if number < 0:
+            out.append(("negative", f"{label}: số âm {_fmt(number)} ({v.source})"))
+        elif not float(number).is_integer():
+            out.append(("fractional", f"{label}: số lẻ {_fmt(number)} với chỉ tiêu đếm ({v.source})"))
+    for rule in report.rules:
+        lo, hi = values.get(rule.lower), values.get(rule.upper)
+        ln, hn = getattr(lo, "number", None), getattr(hi, "number", None)
+        if ln is not None and hn is not None and ln > hn:
+            lo_label = report.indicator(rule.lower).label  # type: ignore[union-attr]
+            hi_label = report.indicator(rule.upper).label  # type: ignore[union-attr]
+            out.append((f"{rule.lower}<={rule.upper}",
+                        f"“{lo_label}” ({_fmt(ln)}) lớn hơn “{hi_label}” ({_fmt(hn)})"))
+    return out
+
+
+def check_annual(report: Report, annual: Mapping[str, float | None], half: Mapping[str, float | None]) -> list[tuple[str, str]]:
+    """An annual figure below the 6-month figure of the same year, for the countable sections."""
+    out = []
+    sections = set(report.annual_not_below_sections)
+    for ind in report.indicators:
+        if sections and ind.section not in sections:
+            continue
+        a, h = annual.get(ind.code), half.get(ind.code)
+        if a is not None and h is not None and a < h:
+            out.append(("annual_below_half_year",
+                        f"{ind.label}: số liệu cả năm ({_fmt(a)}) thấp hơn 6 tháng đầu năm ({_fmt(h)})"))
+    return out

@@ -1,0 +1,387 @@
+"""The `baocao` command line and the daemon's jobs.
+
+Thin by design: each command opens the store, calls one library function and prints. Errors a
+person can fix (configuration, usage, an unreachable mailbox) print one line and exit 2 (or 1
+when the work ran but something failed); never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+from ingest.errors import BaocaoError, ConfigError, SourceError, UsageError
+
+log = logging.getLogger("baocao")
+
+
+# ---------------------------------------------------------------- helpers
+
+def parse_now(value: str | None, tz: Any) -> dt.datetime:
+    if not value:
+        return dt.datetime.now(tz)
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--now: {value!r} is not an ISO date or date-time (e.g. 2024-06-25T08:00)") from None
+    return when.replace(tzinfo=tz) if when.tzinfo is None else when.astimezone(tz)
+
+
+def find_config(path: str | None) -> Path:
+    if path:
+        return Path(path)
+    for candidate in ("config.toml", "config.example.toml"):
+        if Path(candidate).exists():
+            return Path(candidate)
+    here = Path(__file__).resolve().parent / "config.example.toml"
+    if here.exists():
+        return here
+    raise ConfigError("--config", "no config.toml or config.example.toml in the current folder")
+
+
+class Context:
+    """What every command needs, opened lazily so `--help` and usage errors stay instant."""
+
+    def __init__(self, args: argparse.Namespace):
+        from store.config import load
+        self.args = args
+        self.cfg = load(find_config(args.config))
+        self.now = parse_now(args.now, self.cfg.timezone)
+        self._db = None
+
+    @property
+    def db(self):  # type: ignore[no-untyped-def]
+        if self._db is None:
+            from store.db import open_store
+            self._db = open_store(self.cfg)
+        return self._db
+
+
+def _table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    line = lambda r: "  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
+    return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+# ---------------------------------------------------------------- commands
+
+def cmd_poll(ctx: Context) -> int:
+    from ingest.pipeline import poll
+    result = poll(ctx.db, ctx.cfg, ctx.now)
+    summary = ", ".join(f"{k} {v}" for k, v in sorted(result.by_status.items())) or "nothing new"
+    print(f"poll: {result.fetched} new message(s) in {result.seconds:.1f} s: {summary}")
+    _after_poll(ctx)
+    return 1 if result.failed else 0
+
+
+def _after_poll(ctx: Context) -> None:
+    """Incident alerts go out at the poll that found them, not at the next digest."""
+    try:
+        from compile import alerts, outbox
+    except ImportError:
+        return
+    queued = alerts.queue(ctx.db, ctx.cfg, ctx.now)
+    if queued:
+        print(f"alerts: {len(queued)} incident alert(s) queued")
+        outbox.deliver(ctx.db, ctx.cfg, ctx.now)
+
+
+def cmd_status(ctx: Context) -> int:
+    from store import queries
+    rows = queries.completeness(ctx.db, ctx.cfg, ctx.now, ctx.args.report, ctx.args.period)
+    if not rows:
+        print("status: no period matches")
+        return 0
+    for (report, period, label, due), units in rows.items():
+        counts: dict[str, int] = {}
+        for u in units:
+            counts[u["state"]] = counts.get(u["state"], 0) + 1
+        print(f"\n{report} {period} ({label}), due {due}: "
+              + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+        print(_table([[u["unit_code"], u["name"][:48], u["state"], u["received_at"] or "", str(u["message_id"] or "")]
+                      for u in units], ["unit", "name", "state", "received", "message"]))
+    print()
+    print(queries.health_summary(ctx.db, ctx.now))
+    return 0
+
+
+def cmd_failures(ctx: Context) -> int:
+    from store import queries
+    rows = queries.failures(ctx.db, include_resolved=ctx.args.all)
+    if not rows:
+        print("failures: none" + ("" if ctx.args.all else " unresolved"))
+        return 0
+    print(_table([[str(r["failure_id"]), str(r["message_id"] or ""), r["created_at"], r["stage"],
+                   (r["reason"] or "")[:60], r["next"]] for r in rows],
+                 ["id", "message", "when", "stage", "reason", "what to do"]))
+    return 0
+
+
+def cmd_assign(ctx: Context) -> int:
+    from store import queries
+    msg = queries.assign(ctx.db, ctx.cfg, ctx.args.message, ctx.args.unit, ctx.args.period,
+                         ctx.args.remember_sender, ctx.args.report, ctx.now)
+    print(msg)
+    return 0
+
+
+def cmd_reprocess(ctx: Context) -> int:
+    from ingest.pipeline import process
+    from store import queries
+    ids = queries.failed_message_ids(ctx.db) if ctx.args.all_failed else [ctx.args.message]
+    if not ids or ids == [None]:
+        raise UsageError("reprocess: give a MESSAGE id or --all-failed")
+    worst = 0
+    for mid in ids:
+        if queries.message_row(ctx.db, mid) is None:
+            raise UsageError(f"reprocess: no message {mid} in the store")
+        status = process(ctx.db, ctx.cfg, int(mid), ctx.now)
+        print(f"message {mid}: {status}")
+        worst = max(worst, 1 if status == "failed" else 0)
+    return worst
+
+
+def cmd_remind(ctx: Context) -> int:
+    from compile import outbox, reminders
+    if ctx.args.dry_run:
+        planned = reminders.plan(ctx.db, ctx.cfg, ctx.now)
+        for p in planned:
+            print(f"{p.dedupe_key}\t{', '.join(p.recipients) or '(no address)'}\t{p.subject}")
+        print(f"remind --dry-run: {len(planned)} reminder(s) would be sent")
+        return 0
+    queued = reminders.queue(ctx.db, ctx.cfg, ctx.now)
+    result = outbox.deliver(ctx.db, ctx.cfg, ctx.now)
+    print(f"remind: {len(queued)} reminder(s) queued; outbox sent {result.sent}, failed {result.failed}, "
+          f"pending {result.pending}")
+    return 1 if result.failed else 0
+
+
+def cmd_digest(ctx: Context) -> int:
+    from compile import digest, outbox
+    if ctx.args.report or ctx.args.period or ctx.args.dry_run:
+        targets = _digest_targets(ctx)
+    else:
+        targets = [(r, p, why) for r, p, why in digest.due(ctx.db, ctx.cfg, ctx.now)]
+    if not targets:
+        print("digest: none due")
+        return 0
+    for report, period, why in targets:
+        if ctx.args.dry_run:
+            built = digest.build(ctx.db, ctx.cfg, report, period, ctx.now)
+            folder = Path(ctx.args.output or (ctx.cfg.store_path.parent / "digest-preview"))
+            paths = digest.write_files(built, folder)
+            print(f"digest {report} {period}: written " + ", ".join(str(p) for p in paths))
+        else:
+            digest.queue(ctx.db, ctx.cfg, report, period, ctx.now, why)
+    if ctx.args.dry_run:
+        return 0
+    result = outbox.deliver(ctx.db, ctx.cfg, ctx.now)
+    print(f"digest: outbox sent {result.sent}, failed {result.failed}, pending {result.pending}")
+    return 1 if result.failed else 0
+
+
+def _digest_targets(ctx: Context) -> list[tuple[str, str, str]]:
+    from store import queries
+    report = ctx.args.report or ctx.cfg.reports[0].code
+    rep = ctx.cfg.report(report)
+    if rep is None:
+        raise UsageError(f"--report: {report!r} is not a configured report")
+    period = ctx.args.period or queries.current_period(rep, ctx.now.date()).id
+    if rep.period(period) is None:
+        raise UsageError(f"--period: {period!r} is not a period of report {report!r}")
+    return [(report, period, "on demand")]
+
+
+def cmd_template(ctx: Context) -> int:
+    from parsers.template import build_template
+    rep = ctx.cfg.report(ctx.args.report)
+    if rep is None:
+        raise UsageError(f"--report: {ctx.args.report!r} is not a configured report")
+    unit = ctx.cfg.unit(ctx.args.unit) if ctx.args.unit else None
+    if ctx.args.unit and unit is None:
+        raise UsageError(f"--unit: {ctx.args.unit!r} is not in the units file")
+    period = rep.period(ctx.args.period) if ctx.args.period else None
+    if ctx.args.period and period is None:
+        raise UsageError(f"--period: {ctx.args.period!r} is not a period of report {rep.code!r}")
+    data = build_template(ctx.cfg, rep, unit, period)
+    Path(ctx.args.output).write_bytes(data)
+    print(f"template: {ctx.args.output} ({len(data):,} bytes)")
+    return 0
+
+
+# ---------------------------------------------------------------- the daemon's jobs
+
+def job_poll(ctx: Context) -> int:
+    return cmd_poll(ctx)
+
+
+def job_reminders(ctx: Context) -> int:
+    try:
+        from compile import outbox, reminders
+    except ImportError:
+        return 0
+    queued = reminders.queue(ctx.db, ctx.cfg, ctx.now)
+    result = outbox.deliver(ctx.db, ctx.cfg, ctx.now)
+    print(f"reminders: {len(queued)} queued; outbox sent {result.sent}, failed {result.failed}")
+    return 1 if result.failed else 0
+
+
+def job_digest(ctx: Context) -> int:
+    try:
+        from compile import digest, outbox
+    except ImportError:
+        return 0
+    due = digest.due(ctx.db, ctx.cfg, ctx.now)
+    for report, period, why in due:
+        digest.queue(ctx.db, ctx.cfg, report, period, ctx.now, why)
+    result = outbox.deliver(ctx.db, ctx.cfg, ctx.now)
+    print(f"digest: {len(due)} due; outbox sent {result.sent}, failed {result.failed}")
+    return 1 if result.failed else 0
+
+
+JOBS: list[tuple[str, Callable[[Context], int]]] = [("poll", job_poll), ("reminders", job_reminders),
+                                                     ("digest", job_digest)]
+
+
+def run_job(ctx: Context, name: str, fn: Callable[[Context], int]) -> int:
+    """Run one job; a failing job is logged and recorded, and the daemon goes on."""
+    started = ctx.now.isoformat(timespec="seconds")
+    run_id = ctx.db.execute("INSERT INTO job_runs (job, started_at) VALUES (?, ?)", [name, started]).lastrowid
+    try:
+        code = fn(ctx)
+        detail = None
+    except (ConfigError, UsageError):
+        raise
+    except BaocaoError as exc:
+        log.error("job %s: %s", name, exc)
+        code, detail = 1, str(exc)
+    except Exception as exc:  # a bug in one job must not stop the others
+        log.exception("job %s failed", name)
+        code, detail = 1, f"{type(exc).__name__}: {exc}"
+    ctx.db.execute("UPDATE job_runs SET finished_at = ?, ok = ?, detail = ? WHERE id = ?",
+                   [parse_now(None, ctx.cfg.timezone).isoformat(timespec="seconds") if not ctx.args.now else started,
+                    int(code == 0), detail, run_id])
+    return code
+
+
+def cmd_run(ctx: Context) -> int:
+    if ctx.args.once:
+        worst = 0
+        for name, fn in JOBS:
+            worst = max(worst, run_job(ctx, name, fn))
+        return worst
+    from ingest.daemon import run_forever
+    return run_forever(ctx, JOBS, run_job)
+
+
+def cmd_health(ctx: Context) -> int:
+    from store import queries
+    ok, line = queries.health(ctx.db, ctx.cfg, ctx.now)
+    print(line)
+    return 0 if ok else 1
+
+
+def cmd_backup(ctx: Context) -> int:
+    from store import queries
+    target = Path(ctx.args.path)
+    queries.backup(ctx.db, target)
+    print(f"backup: {target}")
+    return 0
+
+
+# ---------------------------------------------------------------- argument parsing
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="baocao", description="Reports from a shared mailbox: poll, parse, remind, compile.")
+    p.add_argument("--config", help="configuration file (default ./config.toml, else config.example.toml)")
+    p.add_argument("--now", help="pretend the clock says this ISO date-time (every date decision uses it)")
+    p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    def add(name: str, fn: Callable[[Context], int], help: str) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help, description=help)
+        sp.set_defaults(fn=fn)
+        return sp
+
+    run = add("run", cmd_run, "the daemon: poll, reminders and digests on schedule until stopped")
+    run.add_argument("--once", action="store_true", help="run every job once, in order, then exit")
+    add("poll", cmd_poll, "fetch and process new mail once")
+    remind = add("remind", cmd_remind, "send the reminders that are due now")
+    remind.add_argument("--dry-run", action="store_true", help="list them, send nothing")
+    dg = add("digest", cmd_digest, "build (and send) the compiled summary")
+    dg.add_argument("--report")
+    dg.add_argument("--period")
+    dg.add_argument("--dry-run", action="store_true", help="write the files, send nothing")
+    dg.add_argument("-o", "--output", help="folder for --dry-run files")
+    st = add("status", cmd_status, "who has reported: on time / late / missing")
+    st.add_argument("--report")
+    st.add_argument("--period")
+    fl = add("failures", cmd_failures, "unresolved failures, newest first")
+    fl.add_argument("--all", action="store_true", help="include resolved ones")
+    rp = add("reprocess", cmd_reprocess, "parse an archived message again")
+    rp.add_argument("message", nargs="?", type=int, help="the store's message id")
+    rp.add_argument("--all-failed", action="store_true", help="every message with an unresolved failure")
+    asg = add("assign", cmd_assign, "an admin's decision for a mail the software could not place")
+    asg.add_argument("message", type=int)
+    asg.add_argument("--unit", required=True)
+    asg.add_argument("--period")
+    asg.add_argument("--report")
+    asg.add_argument("--remember-sender", action="store_true", help="treat the sender's address as this unit's from now on")
+    tp = add("template", cmd_template, "the blank Excel form for a unit")
+    tp.add_argument("--report", required=True)
+    tp.add_argument("--unit")
+    tp.add_argument("--period")
+    tp.add_argument("-o", "--output", required=True)
+    add("health", cmd_health, "exit non-zero when the last successful poll is too old")
+    bk = add("backup", cmd_backup, "an online backup of the store (SQLite backup API)")
+    bk.add_argument("path")
+    return p
+
+
+class _Parser(argparse.ArgumentParser):
+    pass
+
+
+def setup_logging(verbose: bool) -> None:
+    try:
+        from store.logs import setup
+    except ImportError:
+        logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        return
+    setup(verbose)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed one line of usage error
+        return int(exc.code or 0) if exc.code in (0, None) else 2
+    setup_logging(args.verbose)
+    try:
+        ctx = Context(args)
+        return args.fn(ctx)
+    except (ConfigError, UsageError) as exc:
+        print(f"baocao: {exc}", file=sys.stderr)
+        return 2
+    except SourceError as exc:
+        print(f"baocao: mailbox: {exc}", file=sys.stderr)
+        return 2
+    except BaocaoError as exc:
+        print(f"baocao: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

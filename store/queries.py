@@ -1,0 +1,164 @@
+"""Read-side queries and the admin's decisions, shared by the command line and the daemon."""
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from ingest.errors import UsageError
+from store.config import Config, Period, Report
+
+
+def current_period(report: Report, today: dt.date) -> Period:
+    """The open period: the earliest whose due date is today or later, else the last one."""
+    upcoming = [p for p in report.periods if p.due >= today]
+    return min(upcoming, key=lambda p: p.due) if upcoming else max(report.periods, key=lambda p: p.due)
+
+
+def completeness(db: sqlite_utils.Database, cfg: Config, now: dt.datetime, report: str | None,
+                 period: str | None) -> dict[tuple[str, str, str, str], list[dict[str, Any]]]:
+    """Per (report, period): every expected unit with on_time / late / missing / not yet due."""
+    if report and cfg.report(report) is None:
+        raise UsageError(f"--report: {report!r} is not a configured report")
+    out: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
+    names = {u.code: u.name for u in cfg.units}
+    today = now.date()
+    for rep in cfg.reports:
+        if report and rep.code != report:
+            continue
+        for per in rep.periods:
+            if period and per.id != period:
+                continue
+            rows = list(db.query(
+                "SELECT c.*, COALESCE(x.due, p.due) AS due FROM v_completeness c "
+                "JOIN periods p ON p.report_code = c.report_code AND p.period = c.period "
+                "LEFT JOIN v_expected x ON x.report_code = c.report_code AND x.period = c.period "
+                "AND x.unit_code = c.unit_code WHERE c.report_code = ? AND c.period = ? ORDER BY c.unit_code",
+                [rep.code, per.id]))
+            for r in rows:
+                r["name"] = names.get(r["unit_code"], r["unit_code"])
+                if r["state"] == "missing" and today <= dt.date.fromisoformat(r["due"]):
+                    r["state"] = "not yet due"
+            out[(rep.code, per.id, per.label, per.due.isoformat())] = rows
+    if period and not out:
+        raise UsageError(f"--period: {period!r} is not a configured period")
+    return out
+
+
+def health_summary(db: sqlite_utils.Database, now: dt.datetime) -> str:
+    state = list(db.query("SELECT * FROM source_state ORDER BY last_poll_at DESC LIMIT 1"))
+    open_failures = db.execute("SELECT COUNT(*) FROM failures WHERE resolved_at IS NULL").fetchone()[0]
+    backlog = db.execute("SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')").fetchone()[0]
+    failed_out = db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'failed'").fetchone()[0]
+    by_status = ", ".join(f"{s} {n}" for s, n in db.execute(
+        "SELECT status, COUNT(*) FROM messages GROUP BY status ORDER BY status"))
+    lines = [f"messages: {by_status or 'none'}"]
+    if state:
+        s = state[0]
+        lines.append(f"last successful poll: {s['last_success_at'] or 'never'}")
+        if s["last_error"]:
+            lines.append(f"last error: {s['last_error_at']}: {s['last_error']}")
+    else:
+        lines.append("last successful poll: never")
+    lines.append(f"outbox: {backlog} waiting, {failed_out} failed; unresolved failures: {open_failures}")
+    return "\n".join(lines)
+
+
+def health(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> tuple[bool, str]:
+    limit = int(cfg.schedule.get("health_max_age_minutes", 30))
+    row = db.execute("SELECT MAX(last_success_at) FROM source_state").fetchone()
+    if not row or not row[0]:
+        return False, "health: FAIL: no successful poll yet"
+    age = now - dt.datetime.fromisoformat(row[0])
+    minutes = age.total_seconds() / 60
+    if minutes > limit:
+        return False, f"health: FAIL: last successful poll {minutes:.0f} min ago (limit {limit} min)"
+    return True, f"health: OK: last successful poll {minutes:.0f} min ago"
+
+
+NEXT_STEP = {
+    "unplaced": "baocao assign {m} --unit CODE [--period P] [--remember-sender]",
+    "parse": "open the file; fix the parser or config, then: baocao reprocess {m}",
+    "classify": "baocao reprocess {m} (after an upgrade), or baocao assign {m} --unit CODE",
+    "mime": "open the raw .eml; baocao assign {m} --unit CODE if it is a report",
+    "send": "check the address / SMTP server; the mail is in v_outbox",
+}
+
+
+def failures(db: sqlite_utils.Database, include_resolved: bool = False) -> list[dict[str, Any]]:
+    """Failures plus unplaced reports (which need the same admin attention), newest first."""
+    where = "" if include_resolved else "WHERE resolved_at IS NULL"
+    rows = list(db.query(f"SELECT * FROM v_failures {where} ORDER BY created_at DESC, failure_id DESC"))
+    for r in rows:
+        r["next"] = NEXT_STEP.get(r["stage"], "").format(m=r["message_id"])
+    unplaced = list(db.query(
+        "SELECT id AS message_id, created_at, subject, from_addr FROM messages WHERE status = 'unplaced' "
+        "ORDER BY created_at DESC, id DESC"))
+    for u in unplaced:
+        rows.append({"failure_id": "-", "message_id": u["message_id"], "created_at": u["created_at"],
+                     "stage": "classify", "reason": f"unit unknown: {u['from_addr']}: {u['subject'] or ''}",
+                     "next": NEXT_STEP["unplaced"].format(m=u["message_id"])})
+    return sorted(rows, key=lambda r: r["created_at"], reverse=True)
+
+
+def failed_message_ids(db: sqlite_utils.Database) -> list[int]:
+    return [r[0] for r in db.execute(
+        "SELECT DISTINCT message_id FROM failures WHERE resolved_at IS NULL AND message_id IS NOT NULL "
+        "AND stage != 'send' UNION SELECT id FROM messages WHERE status = 'failed' ORDER BY 1")]
+
+
+def message_row(db: sqlite_utils.Database, message_id: int) -> dict[str, Any] | None:
+    rows = list(db.query("SELECT * FROM messages WHERE id = ?", [message_id]))
+    return rows[0] if rows else None
+
+
+def assign(db: sqlite_utils.Database, cfg: Config, message_id: int, unit: str, period: str | None,
+           remember: bool, report: str | None, now: dt.datetime) -> str:
+    """Place a message by hand: it becomes a report of that unit (and period), and stays so
+    through reprocessing. With `remember`, the sender's address is that unit's from now on."""
+    row = message_row(db, message_id)
+    if row is None:
+        raise UsageError(f"assign: no message {message_id} in the store")
+    if cfg.unit(unit) is None:
+        raise UsageError(f"--unit: {unit!r} is not in the units file")
+    rep = cfg.report(report or row["report_code"] or cfg.reports[0].code)
+    if rep is None:
+        raise UsageError(f"--report: {report!r} is not a configured report")
+    if period is None:
+        period = row["period"] if row["report_code"] == rep.code and row["period"] else None
+        if period is None:
+            received = dt.datetime.fromisoformat(row["received_at"]).date()
+            period = min(rep.periods, key=lambda p: abs((p.due - received).days)).id
+    if rep.period(period) is None:
+        raise UsageError(f"--period: {period!r} is not a period of report {rep.code!r}")
+    stamp = now.isoformat(timespec="seconds")
+    with db.conn:
+        db.execute("UPDATE messages SET status = 'report', unit_code = ?, report_code = ?, period = ?, "
+                   "period_how = 'assigned by an admin', unit_how = 'assigned by an admin', assigned = 1, "
+                   "sender_known = COALESCE(sender_known, 0), status_why = 'assigned by an admin' WHERE id = ?",
+                   [unit, rep.code, period, message_id])
+        db.execute("UPDATE failures SET resolved_at = ? WHERE message_id = ? AND stage = 'classify' "
+                   "AND resolved_at IS NULL", [stamp, message_id])
+        if remember and row["from_addr"]:
+            db.execute("INSERT INTO unit_senders (address, unit_code, created_at) VALUES (?, ?, ?) "
+                       "ON CONFLICT(address) DO UPDATE SET unit_code = excluded.unit_code",
+                       [row["from_addr"].lower(), unit, stamp])
+    from ingest.pipeline import process
+    process(db, cfg, message_id, now)
+    msg = f"message {message_id}: report {rep.code} {period} of {unit}"
+    if remember and row["from_addr"]:
+        msg += f"; {row['from_addr']} is now known as {unit}"
+    return msg
+
+
+def backup(db: sqlite_utils.Database, target: Path) -> None:
+    """SQLite's online backup: consistent while the daemon keeps writing."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    dest = sqlite3.connect(str(target))
+    try:
+        db.conn.backup(dest)
+    finally:
+        dest.close()

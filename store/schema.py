@@ -1,0 +1,169 @@
+"""Forward-only migrations. Each entry is applied once, in a transaction, and bumps
+`PRAGMA user_version`; never edit an applied migration, add a new one."""
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: the initial schema
+    """
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL UNIQUE,
+        header_message_id TEXT,
+        from_addr TEXT,
+        from_name TEXT,
+        subject TEXT,
+        date_header TEXT,
+        received_at TEXT NOT NULL,          -- ISO 8601 with offset, in the configured time zone
+        received_how TEXT,                  -- internaldate | received-header | date-header | file-mtime
+        raw_path TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        status TEXT NOT NULL DEFAULT 'new', -- new, report, incident, ignored, unplaced, failed, duplicate
+        status_why TEXT,
+        unit_code TEXT,
+        unit_how TEXT,
+        sender_known INTEGER,
+        report_code TEXT,
+        period TEXT,
+        period_how TEXT,
+        flags TEXT NOT NULL DEFAULT '[]',   -- JSON list: possible-spoof, personal-address, ...
+        body_text TEXT,
+        duplicate_of INTEGER REFERENCES messages(id),
+        assigned INTEGER NOT NULL DEFAULT 0, -- 1 when an admin decided unit/period
+        created_at TEXT NOT NULL,
+        processed_at TEXT
+    );
+    CREATE INDEX messages_header_id ON messages(header_message_id);
+    CREATE INDEX messages_placement ON messages(report_code, period, unit_code, status);
+    CREATE INDEX messages_from ON messages(from_addr);
+
+    CREATE TABLE seen (
+        source TEXT NOT NULL,
+        uidvalidity INTEGER NOT NULL,
+        uid TEXT NOT NULL,
+        message_id INTEGER REFERENCES messages(id),
+        seen_at TEXT NOT NULL,
+        PRIMARY KEY (source, uidvalidity, uid)
+    );
+    CREATE TABLE source_state (
+        source TEXT PRIMARY KEY,
+        uidvalidity INTEGER,
+        uidnext INTEGER,
+        last_uid INTEGER,
+        last_poll_at TEXT,
+        last_success_at TEXT,
+        last_error TEXT,
+        last_error_at TEXT
+    );
+
+    CREATE TABLE attachments (
+        id INTEGER PRIMARY KEY,
+        message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        filename TEXT NOT NULL,             -- as the sender named it (decoded)
+        safe_name TEXT NOT NULL,            -- sanitised, the only name that touches a disk
+        declared_type TEXT,
+        detected_type TEXT,
+        size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        stated_unit TEXT,
+        stated_period TEXT,
+        text TEXT,
+        parsed_at TEXT
+    );
+    CREATE INDEX attachments_message ON attachments(message_id);
+
+    CREATE TABLE "values" (
+        id INTEGER PRIMARY KEY,
+        message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        attachment_id INTEGER REFERENCES attachments(id) ON DELETE CASCADE,
+        indicator TEXT NOT NULL,
+        value REAL,
+        raw TEXT,
+        source TEXT,
+        method TEXT NOT NULL DEFAULT 'table',
+        rank INTEGER NOT NULL DEFAULT 0     -- lower wins when several files give the same indicator
+    );
+    CREATE INDEX values_message ON "values"(message_id, indicator);
+
+    CREATE TABLE warnings (
+        id INTEGER PRIMARY KEY,
+        message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        rule TEXT NOT NULL,
+        detail TEXT
+    );
+    CREATE INDEX warnings_message ON warnings(message_id);
+
+    CREATE TABLE failures (
+        id INTEGER PRIMARY KEY,
+        message_id INTEGER REFERENCES messages(id) ON DELETE CASCADE,
+        stage TEXT NOT NULL,                -- fetch, mime, classify, parse, validate, send
+        reason TEXT NOT NULL,
+        detail TEXT,
+        filename TEXT,
+        outbox_id INTEGER,
+        created_at TEXT NOT NULL,
+        resolved_at TEXT
+    );
+    CREATE INDEX failures_open ON failures(resolved_at, created_at);
+
+    CREATE TABLE incidents (
+        id INTEGER PRIMARY KEY,
+        case_key TEXT NOT NULL UNIQUE,      -- unit + category + date: follow-ups join the same case
+        unit_code TEXT,
+        occurred_on TEXT,
+        category TEXT NOT NULL,
+        summary TEXT,
+        message_id INTEGER NOT NULL REFERENCES messages(id),
+        alerted_at TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE incident_messages (
+        incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+        message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        PRIMARY KEY (incident_id, message_id)
+    );
+
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,                 -- reminder, digest, receipt, alert
+        dedupe_key TEXT NOT NULL UNIQUE,
+        recipients TEXT NOT NULL,           -- comma-separated
+        subject TEXT NOT NULL,
+        header_message_id TEXT NOT NULL,
+        mime BLOB NOT NULL,                 -- the complete message, fixed at creation
+        status TEXT NOT NULL DEFAULT 'pending', -- pending, sending, sent, failed
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        sent_at TEXT
+    );
+    CREATE INDEX outbox_status ON outbox(status, next_attempt_at);
+
+    CREATE TABLE units (
+        code TEXT PRIMARY KEY, name TEXT, kind TEXT, district TEXT, emails TEXT, aliases TEXT,
+        reports TEXT, active_from TEXT, active_to TEXT
+    );
+    CREATE TABLE unit_senders (            -- addresses an admin taught with `assign --remember-sender`
+        address TEXT PRIMARY KEY,
+        unit_code TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE periods (
+        report_code TEXT NOT NULL, period TEXT NOT NULL, label TEXT, due TEXT NOT NULL,
+        PRIMARY KEY (report_code, period)
+    );
+    CREATE TABLE extensions (
+        unit_code TEXT NOT NULL, report_code TEXT NOT NULL, period TEXT NOT NULL, due TEXT NOT NULL,
+        PRIMARY KEY (unit_code, report_code, period)
+    );
+    CREATE TABLE job_runs (
+        id INTEGER PRIMARY KEY,
+        job TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        ok INTEGER,
+        detail TEXT
+    );
+    CREATE INDEX job_runs_job ON job_runs(job, started_at);
+    """,
+]

@@ -1,0 +1,121 @@
+"""The command line: exit codes and the one line a person reads."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scheduler import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def examples(config_path: Path) -> Path:
+    target = config_path.parent / "maildir"
+    shutil.rmtree(target)
+    shutil.copytree(ROOT / "examples" / "maildir", target)
+    return config_path
+
+
+def test_poll_status_failures_assign(capsys, examples: Path) -> None:
+    c = str(examples)
+    code, out, _ = run(capsys, "--config", c, "--now", "2024-07-05T08:00", "poll")
+    assert code == 0 and "13 new message(s)" in out
+    code, out, _ = run(capsys, "--config", c, "--now", "2024-07-05T08:00", "status", "--period", "2024S1")
+    assert code == 0
+    line = next(l for l in out.splitlines() if l.startswith("THPT-CHUVANAN"))
+    assert "late" in line
+    assert "THPT-DONGXOAI" in out and "missing" in out
+    code, out, _ = run(capsys, "--config", c, "failures")
+    assert code == 0 and "baocao assign" in out
+    from store.config import load
+    from store.db import open_store
+    db = open_store(load(examples))
+    unplaced = db.execute("SELECT id, from_addr FROM messages WHERE status = 'unplaced'").fetchone()
+    code, out, _ = run(capsys, "--config", c, "--now", "2024-07-05T08:00", "assign", str(unplaced[0]),
+                       "--unit", "THPT-LOCTHAI", "--remember-sender")
+    assert code == 0 and "THPT-LOCTHAI" in out
+    row = db.execute("SELECT status, unit_code, period FROM v_messages WHERE message_id = ?", [unplaced[0]]).fetchone()
+    assert row == ("report", "THPT-LOCTHAI", "2024S1")
+    assert db.execute("SELECT unit_code FROM unit_senders WHERE address = ?", [unplaced[1]]).fetchone()[0] == "THPT-LOCTHAI"
+    code, out, _ = run(capsys, "--config", c, "--now", "2024-07-05T08:00", "reprocess", str(unplaced[0]))
+    assert code == 0
+    assert db.execute("SELECT unit_code FROM messages WHERE id = ?", [unplaced[0]]).fetchone()[0] == "THPT-LOCTHAI"
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--now", "yesterday", "status"], "--now"),
+    (["assign", "99", "--unit", "NOPE"], "assign: no message 99"),
+    (["status", "--report", "nope"], "--report"),
+    (["reprocess"], "reprocess"),
+])
+def test_usage_errors_exit_2_with_one_line(capsys, config_path: Path, args, needle) -> None:
+    code, out, err = run(capsys, "--config", str(config_path), *args)
+    assert code == 2
+    assert needle in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize("edit, key", [
+    (lambda t: t.replace('kind = "maildir"', 'kind = "pop3"'), "mailbox.kind"),
+    (lambda t: t.replace('[store]\npath = "var/baocao.sqlite"', "[store]"), "store.path"),
+    (lambda t: t.replace("poll_seconds = 300", 'poll_seconds = "often"'), "schedule.poll_seconds"),
+    (lambda t: t.replace('due = "2024-06-30"', 'due = "30/06/2024"'), "reports[0].periods[0].due"),
+    (lambda t: t.replace('id = "2024S1"', 'id = "H1-2024"'), "reports[0].periods[0].id"),
+    (lambda t: t.replace('timezone = "Asia/Ho_Chi_Minh"', 'timezone = "Mars/Base"'), "timezone"),
+    (lambda t: t.replace('file = "units.example.csv"', 'file = "nope.csv"'), "units.file"),
+    (lambda t: t + "\n[[extensions]]\nunit = \"NOPE\"\nreport = \"cttre\"\nperiod = \"2024S1\"\ndue = \"2024-07-05\"\n",
+     "extensions[0].unit"),
+    (lambda t: t.replace("[mailbox]", "[mailbox\n"), "--config"),
+    (lambda t: t.replace('upper = "xh_so_tre"', 'upper = "nope"'), "reports[0].rules[0].upper"),
+])
+def test_bad_config_names_the_key(capsys, config_path: Path, edit, key) -> None:
+    config_path.write_text(edit(config_path.read_text(encoding="utf-8")), encoding="utf-8")
+    code, out, err = run(capsys, "--config", str(config_path), "status")
+    assert code == 2, err
+    assert key in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_missing_config_file(capsys, tmp_path: Path) -> None:
+    code, _, err = run(capsys, "--config", str(tmp_path / "none.toml"), "poll")
+    assert code == 2 and "does not exist" in err
+
+
+def test_imap_password_env_missing(capsys, tmp_path: Path) -> None:
+    from tests.conftest import write_config
+    path = write_config(tmp_path, mailbox='[mailbox]\nkind = "imap"\nhost = "127.0.0.1"\nport = 1\ntls = "none"\n'
+                                          'username = "u"\npassword_env = "BAOCAO_TEST_UNSET_PW"')
+    code, _, err = run(capsys, "--config", str(path), "poll")
+    assert code == 2 and "BAOCAO_TEST_UNSET_PW" in err
+
+
+def test_console_script_and_help() -> None:
+    out = subprocess.run([sys.executable, "-m", "scheduler", "--help"], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0
+    for command in ("run", "poll", "remind", "digest", "status", "failures", "reprocess", "assign", "template"):
+        assert command in out.stdout
+
+
+def test_example_config_loads() -> None:
+    from store.config import load
+    cfg = load(ROOT / "config.example.toml")
+    assert [p.id for p in cfg.reports[0].periods] == ["2024S1", "2024"]
+    assert len(cfg.reports[0].indicators) == 21
+    assert sum(u.kind == "pgd" for u in cfg.units) == 11
+
+
+def test_readme_documents_every_command_and_view() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for word in ("baocao run", "baocao poll", "baocao remind", "baocao digest", "baocao status", "baocao failures",
+                 "baocao reprocess", "baocao assign", "baocao template", "v_messages", "v_submissions",
+                 "v_completeness", "v_values", "v_warnings", "v_incidents", "v_failures", "v_outbox"):
+        assert word in readme, word
