@@ -52,12 +52,18 @@ class Decision:
 
 # ---------------------------------------------------------------- vocabulary (folded)
 
-REPORT_WORDS = ("bao cao", "bc", "baocao", "bao cao ket qua", "so lieu", "thong ke", "gui bao cao", "nop bao cao")
-OTHER_DOC_TYPES = ("ke hoach", "cong van", "thong bao", "giay moi", "thu moi", "quyet dinh", "huong dan",
-                   "ban tin", "to trinh", "chuong trinh", "lich", "moi hop", "thong tu", "chi thi",
-                   "dieu le", "ket luan", "newsletter", "quang cao")
+REPORT_WORDS = ("bao cao", "bc", "baocao", "so lieu", "thong ke", "gui bao cao", "nop bao cao")
+# Documents that are not a unit's report even when they are about the report's topic: when one of
+# these words comes before the first report word of the subject, the mail is other business.
+OTHER_DOC_TYPES = ("ke hoach", "thong bao", "giay moi", "thu moi", "quyet dinh", "huong dan", "ban tin",
+                   "chuong trinh", "lich", "moi hop", "thong tu", "chi thi", "dieu le", "ket luan",
+                   "newsletter", "quang cao", "nhac nop", "nhac nho", "don doc", "de nghi", "tai lieu",
+                   "tap huan", "hoi nghi", "hoi thao", "cuoc thi", "phat dong", "trien khai")
+REPLY_PREFIX = re.compile(r"^\s*(re|tl|tra loi|aw|sv)\b", re.I)
 INCIDENT_STRONG = ("bao cao nhanh", "bc nhanh", "dot xuat", "vu viec", "su viec", "khan cap", "bao cao vu",
                    "bao cao su co", "su co")
+INCIDENT_EXPLICIT = ("bao cao nhanh", "bc nhanh", "dot xuat", "bao cao vu viec", "bao cao su viec",
+                     "bao cao su co", "bc vu viec")
 # category -> words (folded); the first match in the order below wins.
 INCIDENT_CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("duoi_nuoc", ("duoi nuoc", "chet duoi", "tu vong duoi nuoc")),
@@ -109,6 +115,14 @@ def incident_category(text: str) -> str | None:
     return None
 
 
+def _other_business(subject: str) -> str | None:
+    """A document type that is not a report (a plan, an invitation...) named before any report word."""
+    words = fold(subject).split()
+    first_report = next((i for i, w in enumerate(words) if w in ("bao", "bc", "baocao")
+                         and (w != "bao" or words[i + 1:i + 2] == ["cao"])), len(words))
+    return _has(padded(" ".join(words[:first_report])), OTHER_DOC_TYPES)
+
+
 def decide_kind(cfg: Config, ev: Evidence) -> tuple[str, Report | None, str]:
     """('report' | 'incident' | 'ignored', report, why) from what the mail is about."""
     if ev.automatic:
@@ -117,32 +131,32 @@ def decide_kind(cfg: Config, ev: Evidence) -> tuple[str, Report | None, str]:
     names = " ".join(ev.filenames)
     head = padded(subject)
     is_report_word = bool(_has(head, REPORT_WORDS)) or bool(_has(padded(names), REPORT_WORDS))
-    other_doc = _has(padded(" ".join(fold(subject).split()[:6])), OTHER_DOC_TYPES)
-    strong, category = _incident_markers(subject)
-    extra_incident = tuple(fold(k) for k in cfg.incidents.get("keywords", ()))
-    if strong and (category or _has(head, ("bao cao nhanh", "dot xuat", "bc nhanh"))):
-        return "incident", None, f"subject names an ad-hoc case ({strong})"
+    other_doc = _other_business(subject)
+    if other_doc and REPLY_PREFIX.match(fold(ev.subject)) and ev.filenames:
+        other_doc = None  # a reply to our reminder (or to a plan) carrying files: the unit's report
+    category = incident_category(subject)
+    explicit = _has(head, INCIDENT_EXPLICIT)
+    if explicit and not other_doc:
+        return "incident", None, f"subject names an ad-hoc case ({explicit})"
     report, kw = _topic(cfg, f"{subject} {names}")
-    if report and (is_report_word or not other_doc):
+    if report and not other_doc:
         return "report", report, f"about {report.code} ({kw})"
-    if category and is_report_word and not other_doc and not _period_kind(head):
+    about_case = is_report_word or fold(subject).startswith(("v v", "ve viec")) or _has(head, INCIDENT_STRONG)
+    if category and about_case and not other_doc and not _period_kind(head):
         return "incident", None, f"subject reports a case ({category})"
-    if strong and not other_doc and incident_category(ev.body):
-        return "incident", None, f"subject names a case ({strong})"
-    # The subject is silent ("Fwd:", "gửi anh", empty): let the body and the documents speak.
-    if not subject.strip() or len(fold(subject)) < 25 or not (report or other_doc or strong):
-        body_report, body_kw = _topic(cfg, f"{ev.body[:3000]} {ev.document_text[:3000]}")
-        body_pad = padded(ev.body[:3000])
-        if body_report and (ev.values_found >= 3 or (is_report_word or _has(body_pad, REPORT_WORDS)) and not other_doc):
-            return "report", body_report, f"about {body_report.code} ({body_kw}, from the text)"
-        b_strong, b_cat = _incident_markers(ev.body[:3000])
-        if b_strong and b_cat and not other_doc:
-            return "incident", None, f"the text reports a case ({b_strong}, {b_cat})"
-    if ev.values_found >= 5 and not other_doc and len(cfg.reports) == 1:
+    if other_doc:
+        return "ignored", None, f"other business ({other_doc}), not a unit's report"
+    # The subject is silent ("Fwd:", "gửi anh", a file name): let the text and the documents speak.
+    text = f"{ev.body[:3000]}\n{ev.document_text[:3000]}"
+    body_report, body_kw = _topic(cfg, text)
+    if body_report and (ev.values_found >= 3 or is_report_word or _has(padded(ev.body[:3000]), REPORT_WORDS)):
+        return "report", body_report, f"about {body_report.code} ({body_kw}, from the text)"
+    b_strong = _has(padded(ev.body[:3000]), INCIDENT_STRONG)
+    b_cat = incident_category(ev.body[:3000])
+    if b_strong and b_cat and not _period_kind(padded(ev.body[:3000])):
+        return "incident", None, f"the text reports a case ({b_strong}, {b_cat})"
+    if ev.values_found >= 5 and len(cfg.reports) == 1:
         return "report", cfg.reports[0], "the attached form has report values"
-    if report and other_doc:
-        return "ignored", None, f"a {other_doc} about {report.code}, not a report"
-    del extra_incident
     return "ignored", None, "not about a configured report"
 
 

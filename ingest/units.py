@@ -14,7 +14,7 @@ from functools import lru_cache
 from ingest.textnorm import fold
 from store.config import Unit
 
-LEVEL = r"(?:(?:huyen|thi xa|thanh pho|tx|tp|h|thi tran|xa)\s+)?"
+LEVEL = r"(?:(?:huyen|thi xa|thanh pho|tx|tp|h|thi tran|xa|phuong)\s+)?"
 # Each family: (name of the family, regex of every way people write the prefix, folded).
 FAMILIES: list[tuple[str, str]] = [
     ("pgd", r"(?:phong\s+(?:giao duc\s+(?:va\s+)?dao tao|giao duc|gd\s*(?:va\s+)?dt|gddt|gd\s+dt|gd)|"
@@ -25,6 +25,7 @@ FAMILIES: list[tuple[str, str]] = [
     ("tt", r"(?:(?:trung tam|tt)\s*(?:gdnn\s*(?:va\s+)?gdtx|giao duc nghe nghiep\s*(?:va\s+)?"
            r"giao duc thuong xuyen|gdnn|gdtx|giao duc thuong xuyen|giao duc nghe nghiep)|ttgdnn\s*gdtx|ttgdtx|"
            r"ttgdnn|gdnn\s+gdtx)"),
+    ("vhxh", r"(?:phong\s+(?:van hoa\s*(?:va\s+)?xa hoi|vh\s*xh|vhxh)|pvhxh)"),
     ("thcs", r"(?:(?:truong\s+)?(?:thcs|trung hoc co so))"),
     ("th", r"(?:(?:truong\s+)?(?:tieu hoc|th))"),
     ("mn", r"(?:(?:truong\s+)?(?:mam non|mau giao|mn|mg))"),
@@ -64,6 +65,10 @@ def _pattern(unit: Unit, taken: frozenset[tuple[str | None, str]]) -> UnitPatter
             variants.add(bare)
         body = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in sorted(variants, key=len, reverse=True))
         regexes.append(re.compile(rf"(?<![a-z0-9]){_FAMILY_RX[family]}\s*{LEVEL}(?:{body})(?![a-z0-9])"))
+    if family == "pgd" and distinct:  # "UBND huyện Lộc Ninh - Phòng GDĐT": the place before the office
+        place = re.escape(distinct).replace(r"\ ", r"\s+")
+        regexes.append(re.compile(rf"(?<![a-z0-9])(?:ubnd\s+)?(?:huyen|thi xa|thanh pho|tx|tp)\s+{place}\s+"
+                                  rf"{_FAMILY_RX['pgd']}(?![a-z0-9])"))
     for alias in unit.aliases:
         fam, rest = split_name(alias)
         if fam and rest and rest != distinct:

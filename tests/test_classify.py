@@ -31,6 +31,16 @@ STATUS = [
     ("Báo cáo đột xuất vụ bạo lực học đường tại Trường THPT Lộc Ninh", "incident"),
     ("Bao cao nhanh vu viec hoc sinh bi xam hai", "incident"),
     ("Báo cáo vụ việc học sinh bị tai nạn giao thông", "incident"),
+    ("V/v học sinh bị đuối nước tại xã Lộc Thái", "incident"),
+    ("Báo cáo vụ việc tại trường", "incident"),
+    ("Thông báo về việc nộp báo cáo công tác trẻ em năm 2024", "ignored"),
+    ("Công văn V/v hướng dẫn báo cáo công tác trẻ em năm 2024", "ignored"),
+    ("Công văn số 45/PGDĐT V/v báo cáo công tác trẻ em 6 tháng", "report"),
+    ("Re: Nhắc nộp báo cáo công tác trẻ em 6 tháng đầu năm 2024", "ignored"),
+    ("Báo cáo kết quả thực hiện Kế hoạch công tác trẻ em năm 2024", "report"),
+    ("Báo cáo công tác phòng chống đuối nước 6 tháng đầu năm 2024", "ignored"),
+    ("BC CTTE 6 thang 2024", "report"),
+    ("Bản tin Giáo dục tháng 6/2024", "ignored"),
 ]
 
 
@@ -43,6 +53,12 @@ def test_status_from_subject(cfg, subject: str, status: str) -> None:
 def test_automatic_is_ignored(cfg) -> None:
     d = decide(cfg, ev("Báo cáo công tác trẻ em", automatic="Auto-Submitted: auto-replied"))
     assert d.status == "ignored"
+
+
+def test_reply_to_reminder_with_files_is_a_report(cfg) -> None:
+    d = decide(cfg, ev("Re: [Báo cáo công tác trẻ em] Nhắc nộp báo cáo 6 tháng đầu năm 2024",
+                       from_addr="thptlocninh@binhphuoc.edu.vn", files=("bc.xlsx",)))
+    assert (d.status, d.period) == ("report", "2024S1")
 
 
 def test_silent_subject_uses_body(cfg) -> None:
@@ -61,6 +77,9 @@ UNITS = [
     ("x@gmail.com", "", "BC công tác trẻ em - Trường THPT chuyên Bình Long", "THPT-CHUYENBINHLONG", 0),
     ("x@gmail.com", "", "BC công tác trẻ em - THPT Bình Long", "THPT-BINHLONG", 0),
     ("x@gmail.com", "", "Báo cáo công tác trẻ em 6 tháng", None, None),
+    ("x@gmail.com", "", "BC cong tac tre em - UBND huyen Loc Ninh Phong GDDT", "PGD-LOCNINH", 0),
+    ("x@gmail.com", "", "Bao cao cong tac tre em - PGDĐT TX Phước Long", "PGD-PHUOCLONG", 0),
+    ("x@gmail.com", "", "Bao cao cong tac tre em - TTGDNN-GDTX Hon Quan", "TT-HONQUAN", 0),
 ]
 
 
