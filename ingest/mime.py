@@ -18,7 +18,6 @@ from typing import Any
 
 MAX_DEPTH = 8          # nested message/rfc822 levels we follow
 MAX_PARTS = 500        # a message with more parts is cut off (and says so in defects)
-FALLBACK_CHARSETS = ("utf-8", "cp1258", "cp1252")
 
 
 @dataclass(frozen=True)
@@ -54,18 +53,20 @@ class ParsedMessage:
 # ---------------------------------------------------------------- decoding helpers
 
 def decode_bytes(data: bytes, charset: str | None = None) -> str:
-    """Bytes to text trying the declared charset, then UTF-8, then windows-1258 (Vietnamese)."""
-    tried = []
-    for cs in ([charset] if charset else []) + list(FALLBACK_CHARSETS):
-        cs = (cs or "").strip().strip('"').lower()
-        if not cs or cs in tried:
-            continue
-        tried.append(cs)
+    """Bytes to text: the declared charset, else UTF-8, else legacy Vietnamese (TCVN3/VNI bytes,
+    which old clients sent undeclared) or windows-1258. Legacy text in a declared Western charset
+    is converted too (Outlook Express with ".VnTime" fonts declared iso-8859-1)."""
+    from parsers.legacy import decode_bytes as undeclared, fix
+    cs = (charset or "").strip().strip('"').lower()
+    if cs and cs not in ("us-ascii", "ascii", "unknown-8bit", "x-unknown"):
         try:
-            return data.decode(cs)
+            return fix(data.decode(cs))
         except (LookupError, UnicodeDecodeError):
-            continue
-    return data.decode("latin-1")
+            pass
+    try:
+        return fix(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return undeclared(data)
 
 
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
@@ -149,7 +150,8 @@ def decode_header_value(value: object) -> str:
             text = decode_rfc2047(re.sub(r"\r?\n[ \t]", " ", text))
         except (ValueError, TypeError):
             pass
-    return _clean(text)
+    from parsers.legacy import fix
+    return _clean(fix(text))
 
 
 def _clean(text: str) -> str:

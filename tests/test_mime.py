@@ -109,3 +109,13 @@ def test_html_only_body_becomes_text() -> None:
            + "<p>Báo cáo<br>trẻ em</p><script>evil()</script>".encode())
     text = parse_message(raw).body_text
     assert "Báo cáo" in text and "evil" not in text
+
+
+def test_legacy_tcvn3_and_vni_subjects_and_bodies() -> None:
+    from parsers.legacy import encode
+    tcvn = encode("Báo cáo công tác trẻ em", "tcvn3")
+    raw = b"From: a@b.vn\r\nSubject: " + tcvn.encode("cp1252") + b"\r\nContent-Type: text/plain\r\n\r\n" + \
+        encode("Trường THPT Lộc Ninh", "vni").encode("cp1252")
+    parsed = parse_message(raw)
+    assert parsed.subject == "Báo cáo công tác trẻ em"
+    assert "Trường THPT Lộc Ninh" in parsed.body_text
