@@ -157,7 +157,7 @@ def cmd_remind(ctx: Context) -> int:
     result = outbox.deliver(ctx.db, ctx.cfg, ctx.now)
     print(f"remind: {len(queued)} reminder(s) queued; outbox sent {result.sent}, failed {result.failed}, "
           f"pending {result.pending}")
-    return 1 if result.failed else 0
+    return 1 if result.failed or result.error else 0
 
 
 def cmd_digest(ctx: Context) -> int:
@@ -181,7 +181,7 @@ def cmd_digest(ctx: Context) -> int:
         return 0
     result = outbox.deliver(ctx.db, ctx.cfg, ctx.now)
     print(f"digest: outbox sent {result.sent}, failed {result.failed}, pending {result.pending}")
-    return 1 if result.failed else 0
+    return 1 if result.failed or result.error else 0
 
 
 def _digest_targets(ctx: Context) -> list[tuple[str, str, str]]:

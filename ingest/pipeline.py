@@ -193,7 +193,9 @@ def _process(db: sqlite_utils.Database, cfg: Config, row: dict[str, Any], parsed
         rep = cfg.report(decision.report_code or "")
         values = [v for _, reps in attachments for r in reps for v in r.values]
         if rep:
-            warnings = validate.check(rep, validate.best_values(values))
+            best = validate.best_values(values)
+            warnings = validate.check(rep, best)
+            warnings += _annual_checks(db, rep, decision, best)
             warnings += [("parse_warning", w) for _, reps in attachments for r in reps for w in r.warnings][:50]
     elif fields["status"] in ("ignored", "duplicate"):
         attachments = [(m, []) for m, _ in attachments]  # keep what arrived, store no values
@@ -204,10 +206,26 @@ def _process(db: sqlite_utils.Database, cfg: Config, row: dict[str, Any], parsed
     store.save_result(db, message_id, fields, attachments, warnings, failures, now)
     if fields["status"] == "incident":
         _record_incident(db, cfg, message_id, parsed, decision, now)
+    if fields["status"] == "report" and cfg.receipts.get("enabled"):
+        from compile import receipts
+        receipts.queue(db, cfg, message_id, now)
     log.info("message %s: %s %s %s %s (%s)", message_id, fields["status"], decision.report_code or "",
              decision.unit_code or "", decision.period or "", fields["status_why"],
              extra={"message_id": message_id, "unit": decision.unit_code, "stage": "classify"})
     return str(fields["status"])
+
+
+def _annual_checks(db: sqlite_utils.Database, rep: Any, decision: classify.Decision, best: dict[str, Any]
+                   ) -> list[tuple[str, str]]:
+    """An annual report's countable figures should not be below the same unit's 6-month ones."""
+    period = decision.period or ""
+    if len(period) != 4 or not decision.unit_code:
+        return []
+    half = {r["indicator"]: r["value"] for r in db.query(
+        "SELECT indicator, value FROM v_values WHERE unit_code = ? AND report_code = ? AND period = ?",
+        [decision.unit_code, rep.code, f"{period}S1"])}
+    annual = {code: getattr(v, "number", None) for code, v in best.items()}
+    return validate.check_annual(rep, annual, half) if half else []
 
 
 def _keep_assignment(row: dict[str, Any], decision: classify.Decision) -> classify.Decision:

@@ -1,0 +1,161 @@
+"""Compiled figures for one report and period, read from the public views (pure over the store).
+
+Totals are the sums of `v_values` (the latest submission of each unit), so the digest and the
+workbook always agree with what anyone can check in SQL. Values read from prose or OCR are
+flagged as needing a look; they still count in the totals.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+from compile.common import find_period, parse_time
+from store.config import Config, Period, Report
+
+CATEGORY_LABELS = {"bao_luc": "Bạo lực", "xam_hai": "Xâm hại", "duoi_nuoc": "Đuối nước",
+                   "giao_thong": "Tai nạn giao thông", "tai_nan_khac": "Tai nạn, thương tích khác",
+                   "lao_dong": "Lao động trái quy định", "khac": "Vụ việc khác"}
+
+
+@dataclass(frozen=True)
+class Cell:
+    unit_code: str
+    indicator: str
+    value: float | None
+    raw: str
+    source: str
+    method: str
+    message_id: int
+
+    @property
+    def needs_look(self) -> bool:
+        return self.method in ("text", "ocr")
+
+
+@dataclass(frozen=True)
+class Figures:
+    report_code: str
+    period_id: str
+    cells: tuple[Cell, ...]
+    total: dict[str, float]                      # indicator -> sum over units
+    by_kind: dict[str, dict[str, float]]         # unit kind -> indicator -> sum
+    by_district: dict[str, dict[str, float]]
+    previous_period: str | None
+    previous_total: dict[str, float]
+    index: dict[tuple[str, str], Cell] = field(default_factory=dict)
+
+    def value(self, unit_code: str, indicator: str) -> Cell | None:
+        return self.index.get((unit_code, indicator))
+
+    def units(self) -> list[str]:
+        return sorted({c.unit_code for c in self.cells})
+
+    def change(self, indicator: str) -> float | None:
+        if self.previous_period is None or indicator not in self.previous_total or indicator not in self.total:
+            return None
+        return self.total[indicator] - self.previous_total[indicator]
+
+
+def cells(db: sqlite_utils.Database, report_code: str, period_id: str) -> list[Cell]:
+    rows = db.execute(
+        "SELECT unit_code, indicator, value, raw, source, method, message_id FROM v_values"
+        " WHERE report_code = ? AND period = ? ORDER BY unit_code, indicator", [report_code, period_id]).fetchall()
+    return [Cell(r[0], r[1], r[2], r[3] or "", r[4] or "", r[5] or "table", r[6]) for r in rows]
+
+
+def _sums(items: list[Cell], key) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = defaultdict(dict)
+    for c in items:
+        if c.value is not None:
+            group = out[key(c)]
+            group[c.indicator] = group.get(c.indicator, 0.0) + c.value
+    return dict(out)
+
+
+def previous(report: Report, period: Period) -> Period | None:
+    """The period of the same report due last before this one (2024 -> 2024S1)."""
+    earlier = [p for p in report.periods if p.due < period.due]
+    return max(earlier, key=lambda p: p.due) if earlier else None
+
+
+def figures(db: sqlite_utils.Database, cfg: Config, report_code: str, period_id: str) -> Figures:
+    report, period = find_period(cfg, report_code, period_id)
+    items = cells(db, report.code, period.id)
+    kinds = {u.code: u.kind or "" for u in cfg.units}
+    districts = {u.code: u.district or "" for u in cfg.units}
+    prev = previous(report, period)
+    prev_total = _sums(cells(db, report.code, prev.id), lambda c: "").get("", {}) if prev else {}
+    return Figures(report_code=report.code, period_id=period.id, cells=tuple(items),
+                   total=_sums(items, lambda c: "").get("", {}),
+                   by_kind=_sums(items, lambda c: kinds.get(c.unit_code, "")),
+                   by_district=_sums(items, lambda c: districts.get(c.unit_code, "")),
+                   previous_period=prev.id if prev else None, previous_total=prev_total,
+                   index={(c.unit_code, c.indicator): c for c in items})
+
+
+@dataclass(frozen=True)
+class ValueWarning:
+    unit_code: str
+    rule: str
+    detail: str
+
+
+def warnings(db: sqlite_utils.Database, report_code: str, period_id: str) -> list[ValueWarning]:
+    rows = db.execute("SELECT unit_code, rule, detail FROM v_warnings WHERE report_code = ? AND period = ?"
+                      " ORDER BY unit_code, rule", [report_code, period_id]).fetchall()
+    return [ValueWarning(r[0], r[1], r[2] or "") for r in rows]
+
+
+@dataclass(frozen=True)
+class Incident:
+    incident_id: int
+    unit_code: str
+    occurred_on: str
+    category: str
+    summary: str
+    message_id: int
+    created_at: dt.datetime | None
+    alerted_at: str | None
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORY_LABELS.get(self.category, self.category)
+
+
+def incidents(db: sqlite_utils.Database, cfg: Config, since: dt.datetime | None = None,
+              until: dt.datetime | None = None) -> list[Incident]:
+    """Incidents recorded in (since, until]; all of them when both are None."""
+    rows = db.execute("SELECT incident_id, unit_code, occurred_on, category, summary, message_id, created_at,"
+                      " alerted_at FROM v_incidents ORDER BY occurred_on, incident_id").fetchall()
+    out = []
+    for r in rows:
+        created = parse_time(cfg, r[6])
+        if since is not None and created is not None and created <= since:
+            continue
+        if until is not None and created is not None and created > until:
+            continue
+        out.append(Incident(r[0], r[1] or "", r[2] or "", r[3] or "khac", r[4] or "", r[5], created, r[7]))
+    return out
+
+
+@dataclass(frozen=True)
+class AdminItem:
+    """A mail an admin must look at: not placed, failed, or a file that could not be read."""
+    message_id: int | None
+    what: str
+    detail: str
+
+
+def admin_items(db: sqlite_utils.Database, limit: int = 200) -> list[AdminItem]:
+    items = [AdminItem(r[0], "Thư chưa xác định được đơn vị hoặc kỳ báo cáo" if r[1] == "unplaced"
+                       else "Thư xử lý không thành công", f"{r[2] or ''} - {r[3] or ''}")
+             for r in db.execute("SELECT message_id, status, from_addr, subject FROM v_messages"
+                                 " WHERE status IN ('unplaced', 'failed') ORDER BY message_id LIMIT ?", [limit])]
+    items += [AdminItem(r[0], "Tệp không đọc được" if r[1] == "parse" else f"Lỗi ở bước {r[1]}",
+                        f"{r[4] or ''} {r[2]}: {r[3] or ''}".strip())
+              for r in db.execute("SELECT message_id, stage, reason, detail, filename FROM v_failures"
+                                  " WHERE resolved_at IS NULL ORDER BY failure_id LIMIT ?", [limit])]
+    return items[:limit]

@@ -1,0 +1,71 @@
+"""Incident alerts: an ad-hoc case report becomes an immediate mail to the division, once.
+
+Run after each poll. The outbox row and `incidents.alerted_at` are written in one transaction,
+so an incident is alerted exactly once even if the job is interrupted; a follow-up mail about
+the same case joins the incident (the core's case key) and raises no second alert.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import sqlite_utils
+
+from compile import aggregate, mail, outbox
+from compile.common import clean, iso, one_line, parse_time, render, valid_address, vn_date, vn_datetime
+from store.config import Config
+
+log = logging.getLogger("baocao.alerts")
+
+
+def recipients(cfg: Config) -> tuple[str, ...]:
+    """`[incidents] recipients` when set, else the digest's."""
+    listed = cfg.incidents.get("recipients") or cfg.digest.get("recipients") or ()
+    return tuple(a for a in listed if isinstance(a, str) and valid_address(a))
+
+
+def queue(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> list[int]:
+    ids = []
+    for inc in aggregate.incidents(db, cfg):
+        if inc.alerted_at:
+            continue
+        row = _queue_one(db, cfg, inc, now)
+        if row is not None:
+            ids.append(row)
+    return ids
+
+
+def _queue_one(db: sqlite_utils.Database, cfg: Config, inc: aggregate.Incident, now: dt.datetime) -> int | None:
+    unit = cfg.unit(inc.unit_code)
+    unit_name = unit.name if unit else (inc.unit_code or "đơn vị chưa xác định")
+    msg_row = db.execute("SELECT from_addr, subject, received_at FROM v_messages WHERE message_id = ?",
+                         [inc.message_id]).fetchone() or ("", "", None)
+    to = recipients(cfg)
+    day = _day(inc.occurred_on)
+    subject = one_line(f"[Báo cáo nhanh vụ việc] {inc.category_label} ngày {day} - {unit_name}", 250)
+    text = render("alert.txt.j2", org=cfg.organisation, department=cfg.outbox.sender_name, unit_name=unit_name,
+                  inc=inc, day=day, summary=clean(inc.summary, 3000), from_addr=one_line(msg_row[0], 200),
+                  mail_subject=one_line(msg_row[1], 300), received=vn_datetime(parse_time(cfg, msg_row[2])),
+                  contact=cfg.organisation.contact or cfg.outbox.sender)
+    message = mail.build(cfg, mail.Letter(to=to, subject=subject, text=text), now)
+    problem = "" if to else "no recipients: [incidents] or [digest] recipients lists no valid address"
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        row = outbox.add(db, cfg, "alert", f"alert:incident:{inc.incident_id}", message, now,
+                         status="failed" if problem else "pending", error=problem)
+        db.conn.execute("UPDATE incidents SET alerted_at = ? WHERE id = ? AND alerted_at IS NULL",
+                        (iso(cfg, now), inc.incident_id))
+        db.conn.execute("COMMIT")
+    except BaseException:
+        db.conn.execute("ROLLBACK")
+        raise
+    if row is not None:
+        log.info("alert queued for incident %s (%s, %s)", inc.incident_id, inc.unit_code, inc.category)
+    return row
+
+
+def _day(text: str) -> str:
+    try:
+        return vn_date(dt.date.fromisoformat((text or "")[:10]))
+    except ValueError:
+        return "chưa rõ"

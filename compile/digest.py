@@ -1,0 +1,209 @@
+"""The digest to the division: completeness, figures, cases, warnings and what an admin must see.
+
+Cadence (`[digest]`): `weekly_on` (a weekday, e.g. "mon") while a period is open (from
+`weekly_days_before_due` days before its due date, default 30, or its start, until the due date),
+`after_due_days` after the due date (caught up for a week if the daemon was down), and once
+`when_complete` when the last expected unit has reported. At most one digest per report and
+period per run of `due`; the dedupe keys (`digest:R:P:week-2024-W26`, `...:after-due`,
+`...:complete`, `...:manual-<time>`) make each one go once.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+from compile import aggregate, chart, mail, outbox, workbook
+from compile.common import clean, find_period, local_now, parse_time, render, vn_date, vn_datetime
+from compile.completeness import compute
+from store.config import Config
+
+log = logging.getLogger("baocao.digest")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+CHART_CID = "bieu-do-tien-do@baocao"
+
+
+@dataclass(frozen=True)
+class BuiltDigest:
+    report_code: str
+    period_id: str
+    recipients: tuple[str, ...]
+    subject: str
+    text: str
+    html: str
+    workbook: bytes
+    workbook_name: str
+    chart_png: bytes
+
+
+# ---------------------------------------------------------------- cadence
+
+def due(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> list[tuple[str, str, str]]:
+    """(report_code, period_id, reason) for every digest the cadence asks for now and not yet queued."""
+    today = local_now(cfg, now).date()
+    out = []
+    for report in cfg.reports:
+        for period in report.periods:
+            reason = _reason(db, cfg, report.code, period, today, now)
+            if reason:
+                out.append((report.code, period.id, reason))
+    return out
+
+
+def _reason(db, cfg: Config, report_code: str, period, today: dt.date, now: dt.datetime) -> str | None:
+    d = cfg.digest
+    comp = None
+    if d.get("when_complete", True) and today >= (period.start or period.due - dt.timedelta(days=183)):
+        comp = compute(db, cfg, report_code, period.id, now)
+        if comp.complete and not outbox.exists(db, key(report_code, period.id, "complete", today)):
+            return "complete"
+    after = d.get("after_due_days", 1)
+    first_after = period.due + dt.timedelta(days=int(after or 0))
+    if after is not False and after is not None and first_after <= today <= first_after + dt.timedelta(days=6) \
+            and not outbox.exists(db, key(report_code, period.id, "after_due", today)):
+        return "after_due"
+    weekday = str(d.get("weekly_on", "mon")).lower()[:3]
+    opens = max(period.start or dt.date.min, period.due - dt.timedelta(days=int(d.get("weekly_days_before_due", 30))))
+    if weekday in WEEKDAYS and opens <= today <= period.due and today.weekday() >= WEEKDAYS.index(weekday) \
+            and not _digest_this_week(db, cfg, report_code, period.id, today):
+        comp = comp or compute(db, cfg, report_code, period.id, now)
+        if not comp.complete:
+            return "weekly"
+    return None
+
+
+def key(report_code: str, period_id: str, reason: str, today: dt.date, now: dt.datetime | None = None) -> str:
+    """The dedupe key: one per week, one after the due date, one when complete; any other reason
+    (on demand: "manual", "on demand", ...) is keyed by the time, so each request goes."""
+    if reason == "weekly":
+        year, week, _ = today.isocalendar()
+        return f"digest:{report_code}:{period_id}:week-{year}-W{week:02d}"
+    if reason in ("after_due", "complete"):
+        return f"digest:{report_code}:{period_id}:{reason.replace('_', '-')}"
+    return f"digest:{report_code}:{period_id}:manual-{(now or dt.datetime.min).isoformat(timespec='seconds')}"
+
+
+def _digest_this_week(db, cfg: Config, report_code: str, period_id: str, today: dt.date) -> bool:
+    rows = db.execute("SELECT created_at FROM outbox WHERE kind = 'digest' AND dedupe_key LIKE ?",
+                      [f"digest:{report_code}:{period_id}:%"]).fetchall()
+    week = today.isocalendar()[:2]
+    return any((t := parse_time(cfg, r[0])) is not None and t.date().isocalendar()[:2] == week for r in rows)
+
+
+def _last_digest(db, cfg: Config, now: dt.datetime) -> dt.datetime | None:
+    times = [parse_time(cfg, r[0]) for r in db.execute("SELECT created_at FROM outbox WHERE kind = 'digest'")]
+    earlier = [t for t in times if t is not None and t < now]
+    return max(earlier) if earlier else None
+
+
+# ---------------------------------------------------------------- building
+
+def build(db: sqlite_utils.Database, cfg: Config, report_code: str, period_id: str,
+          now: dt.datetime) -> BuiltDigest:
+    report, period = find_period(cfg, report_code, period_id)
+    local = local_now(cfg, now)
+    comp = compute(db, cfg, report.code, period.id, now)
+    fig = aggregate.figures(db, cfg, report.code, period.id)
+    names = {u.code: u.name for u in cfg.units}
+    since = _last_digest(db, cfg, now)
+    context = {
+        "report": report, "period": period, "org": cfg.organisation, "department": cfg.outbox.sender_name,
+        "contact": cfg.organisation.contact or cfg.outbox.sender, "as_of": vn_datetime(local),
+        "due": vn_date(period.due), "comp": comp, "overdue": local.date() > period.due,
+        "figures": _figure_rows(report, fig), "previous": report.period(fig.previous_period)
+        if fig.previous_period else None,
+        "cases": _cases(report, fig, names, cfg.digest.get("cases_section", "D. Vụ việc")),
+        "warnings": [{"unit": names.get(w.unit_code, w.unit_code), "rule": w.rule, "detail": clean(w.detail, 300)}
+                     for w in aggregate.warnings(db, report.code, period.id)],
+        "looks": [{"unit": names.get(c.unit_code, c.unit_code), "indicator": _label(report, c.indicator),
+                   "raw": clean(c.raw, 200), "source": clean(c.source, 300),
+                   "method": workbook.METHOD_LABELS.get(c.method, c.method)} for c in fig.cells if c.needs_look],
+        "incidents": [{"unit": names.get(i.unit_code, i.unit_code), "date": _date_text(i.occurred_on),
+                       "category": i.category_label, "summary": clean(i.summary, 600)}
+                      for i in aggregate.incidents(db, cfg, since=since, until=now)],
+        "since": vn_datetime(since) if since else "",
+        "admin": [{"message_id": a.message_id, "what": a.what, "detail": clean(a.detail, 300)}
+                  for a in aggregate.admin_items(db)],
+        "cid": CHART_CID,
+    }
+    subject = (f"[{report.title}] Tổng hợp báo cáo {period.label}: {len(comp.received)}/{comp.expected_count}"
+               f" đơn vị đã gửi (đến ngày {vn_date(local)})")
+    return BuiltDigest(
+        report_code=report.code, period_id=period.id, recipients=tuple(cfg.digest.get("recipients", ())),
+        subject=subject, text=render("digest.txt.j2", **context), html=render("digest.html.j2", **context),
+        workbook=workbook.build(db, cfg, report.code, now),
+        workbook_name=f"Tong-hop-{report.code}-{period.id}-{local:%Y%m%d}.xlsx",
+        chart_png=chart.completeness_png(comp, local.date()))
+
+
+def _label(report, code: str) -> str:
+    ind = report.indicator(code)
+    return ind.label if ind else code
+
+
+def _date_text(text: str) -> str:
+    try:
+        return vn_date(dt.date.fromisoformat(text[:10]))
+    except ValueError:
+        return clean(text, 40)
+
+
+def _figure_rows(report, fig: aggregate.Figures) -> list[dict]:
+    return [{"section": i.section, "label": i.label, "unit": i.unit, "total": fig.total.get(i.code),
+             "previous": fig.previous_total.get(i.code) if fig.previous_period else None,
+             "change": fig.change(i.code)} for i in report.indicators]
+
+
+def _cases(report, fig: aggregate.Figures, names: dict[str, str], section: str) -> dict:
+    """Section D (cases) by unit: only the units that reported at least one case."""
+    inds = [i for i in report.indicators if i.section == section]
+    rows = []
+    for unit in fig.units():
+        values = [fig.value(unit, i.code) for i in inds]
+        if any(c is not None and c.value for c in values):
+            rows.append({"unit": names.get(unit, unit),
+                         "values": [c.value if c is not None else None for c in values],
+                         "parts": [(i.label, c.value) for i, c in zip(inds, values) if c is not None and c.value]})
+    return {"indicators": inds, "rows": rows, "total": [fig.total.get(i.code) for i in inds]}
+
+
+# ---------------------------------------------------------------- queueing and files
+
+def letter(built: BuiltDigest) -> mail.Letter:
+    return mail.Letter(to=built.recipients, subject=built.subject, text=built.text, html=built.html,
+                       inline_png=built.chart_png, inline_cid=CHART_CID,
+                       attachments=(mail.Attachment(built.workbook_name, built.workbook, *mail.XLSX),))
+
+
+def queue(db: sqlite_utils.Database, cfg: Config, report_code: str, period_id: str, now: dt.datetime,
+          reason: str = "manual") -> int | None:
+    """Build and queue one digest; None when this reason's digest was queued before or nobody receives it."""
+    dedupe = key(report_code, period_id, reason, local_now(cfg, now).date(), now)
+    if outbox.exists(db, dedupe):
+        return None
+    if not cfg.digest.get("recipients"):
+        log.warning("digest %s %s not queued: [digest] recipients is empty", report_code, period_id)
+        return None
+    built = build(db, cfg, report_code, period_id, now)
+    row = outbox.add(db, cfg, "digest", dedupe, mail.build(cfg, letter(built), now), now)
+    if row is not None:
+        log.info("digest queued: %s (%s)", dedupe, reason)
+    return row
+
+
+def write_files(built: BuiltDigest, folder: Path | str) -> list[Path]:
+    """`digest --dry-run`: the HTML, the text, the workbook and the chart as files, nothing sent."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"digest-{built.report_code}-{built.period_id}"
+    html = built.html.replace(f"cid:{CHART_CID}", f"{stem}.png")  # so the saved page shows the chart
+    files = {folder / f"{stem}.html": html.encode("utf-8"), folder / f"{stem}.txt": built.text.encode("utf-8"),
+             folder / built.workbook_name: built.workbook, folder / f"{stem}.png": built.chart_png}
+    for path, data in files.items():
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    return list(files)

@@ -1,0 +1,123 @@
+"""Receipts (optional, `[receipts] enabled`): a reply saying what was understood from a report mail.
+
+RFC 3834: the reply carries `Auto-Submitted: auto-replied` and In-Reply-To/References, and goes
+only to a person: never to mail that is itself automatic (Auto-Submitted, Precedence
+bulk/list/junk, List-Id, a null return path, delivery reports, mailer-daemon), never to our own
+address, and never more than `max_per_address_per_day` (default 3) times a day to one address.
+When the archived original cannot be read, its headers cannot be checked, so no reply is sent.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import logging
+from pathlib import Path
+
+import sqlite_utils
+
+from compile import mail, outbox
+from compile.common import clean, local_now, one_line, parse_time, render, valid_address, vn_datetime
+from ingest.mime import automatic_reason
+from store.config import Config
+
+log = logging.getLogger("baocao.receipts")
+
+
+def queue(db: sqlite_utils.Database, cfg: Config, message_id: int, now: dt.datetime) -> int | None:
+    """Queue the receipt for one processed report mail; None (with the reason logged) when none is due."""
+    why = skip_reason(db, cfg, message_id, now)
+    if why:
+        log.info("no receipt for message %s: %s", message_id, why)
+        return None
+    row = db.execute("SELECT from_addr, header_message_id, raw_path FROM v_messages WHERE message_id = ?",
+                     [message_id]).fetchone()
+    original = _headers(row[2])
+    letter = _letter(db, cfg, message_id, row[0].strip().lower(), row[1] or "", original, now)
+    return outbox.add(db, cfg, "receipt", f"receipt:{message_id}", mail.build(cfg, letter, now), now)
+
+
+def skip_reason(db: sqlite_utils.Database, cfg: Config, message_id: int, now: dt.datetime) -> str:
+    """Why no receipt goes for this message ('' when one should)."""
+    if not cfg.receipts.get("enabled", False):
+        return "receipts are disabled"
+    row = db.execute("SELECT status, from_addr, subject, raw_path FROM v_messages WHERE message_id = ?",
+                     [message_id]).fetchone()
+    if row is None:
+        return "no such message"
+    status, addr, subject, raw_path = row[0], (row[1] or "").strip().lower(), row[2] or "", row[3]
+    if status != "report":
+        return f"status is {status}"
+    if not valid_address(addr):
+        return "no valid sender address"
+    if addr == (cfg.outbox.sender or "").lower():
+        return "the sender is our own address"
+    original = _headers(raw_path)
+    if original is None:
+        return "the archived message cannot be read"
+    auto = automatic_reason(original, addr, subject)
+    if auto or original.get("List-Id"):
+        return f"automatic mail ({auto or 'List-Id'})"
+    if outbox.exists(db, f"receipt:{message_id}"):
+        return "already answered"
+    cap = int(cfg.receipts.get("max_per_address_per_day", 3))
+    if _sent_today(db, cfg, addr, now) >= cap:
+        return f"{addr} already got {cap} receipts today"
+    return ""
+
+
+def _headers(raw_path: str | None) -> email.message.Message | None:
+    try:
+        raw = Path(raw_path or "").read_bytes()
+    except OSError:
+        return None
+    return email.message_from_bytes(raw, policy=email.policy.compat32)
+
+
+def _sent_today(db: sqlite_utils.Database, cfg: Config, addr: str, now: dt.datetime) -> int:
+    today = local_now(cfg, now).date()
+    rows = db.execute("SELECT recipients, created_at FROM outbox WHERE kind = 'receipt'").fetchall()
+    return sum(1 for to, created in rows
+               if to.strip().lower() == addr and (t := parse_time(cfg, created)) is not None and t.date() == today)
+
+
+def _letter(db, cfg: Config, message_id: int, addr: str, header_id: str, original, now) -> mail.Letter:
+    msg = db.execute("SELECT unit_code, report_code, period, received_at, subject FROM v_messages"
+                     " WHERE message_id = ?", [message_id]).fetchone()
+    unit, report = cfg.unit(msg[0] or ""), cfg.report(msg[1] or "")
+    period = report.period(msg[2]) if report else None
+    title = report.title if report else "Báo cáo"
+    context = {
+        "unit_name": unit.name if unit else (msg[0] or "chưa xác định"), "title": title,
+        "period_label": period.label if period else (msg[2] or "chưa xác định"),
+        "received": vn_datetime(parse_time(cfg, msg[3])), "subject": one_line(msg[4], 300),
+        "files": [{"name": one_line(f[0], 200), "type": f[1] or ""} for f in db.execute(
+            "SELECT filename, detected_type FROM attachments WHERE message_id = ? ORDER BY id", [message_id])],
+        "values": _values(db, report, message_id),
+        "warnings": [clean(w[0] or w[1], 300) for w in db.execute(
+            "SELECT detail, rule FROM warnings WHERE message_id = ? ORDER BY id", [message_id])],
+        "unread": [{"name": one_line(f[0] or "", 200), "reason": clean(f[1], 200)} for f in db.execute(
+            "SELECT filename, reason FROM failures WHERE message_id = ? AND stage IN ('mime', 'parse')"
+            " AND resolved_at IS NULL ORDER BY id", [message_id])],
+        "contact": cfg.organisation.contact or cfg.outbox.sender, "org": cfg.organisation,
+        "department": cfg.outbox.sender_name,
+    }
+    refs = " ".join(x for x in (str(original.get("References", "") or "").split() + [header_id]) if x)
+    subject = f"[{title}] Xác nhận đã nhận báo cáo {context['period_label']} - {context['unit_name']}"
+    return mail.Letter(to=(addr,), subject=subject, text=render("receipt.txt.j2", **context),
+                       auto_submitted="auto-replied", in_reply_to=header_id, references=one_line(refs, 900))
+
+
+def _values(db, report, message_id: int) -> list[dict]:
+    """The values read from this mail (best file per indicator, as v_values ranks them)."""
+    seen, out = set(), []
+    labels = {i.code: i.label for i in report.indicators} if report else {}
+    order = {i.code: n for n, i in enumerate(report.indicators)} if report else {}
+    rows = db.execute('SELECT indicator, value, raw FROM "values" WHERE message_id = ? ORDER BY rank, id',
+                      [message_id]).fetchall()
+    for code, value, raw in sorted(rows, key=lambda r: order.get(r[0], 999)):
+        if code in seen:
+            continue
+        seen.add(code)
+        out.append({"label": labels.get(code, code), "value": value, "raw": clean(raw, 100)})
+    return out

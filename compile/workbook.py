@@ -1,0 +1,262 @@
+"""The compiled workbook (.xlsx) attached to the digest: what the division builds its report from.
+
+Sheets: one per period (units x indicators, a total row, totals by unit kind and by district, the
+previous period and the change), the completeness sheet, the warnings, the incidents, and the
+sources sheet naming the file and location of every value. Headed as document-style.md asks.
+
+Safety: numbers are written as numbers (never formulas: the totals are computed here and equal
+the sums of v_values). Every text cell is written as a string; one that starts with = + - @ tab
+or CR (formula injection) also gets Excel's quote prefix, so editing the cell never turns it into
+a formula. Control characters Excel cannot hold are dropped, very long text is cut.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import openpyxl
+import sqlite_utils
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from compile import aggregate
+from compile.common import local_now, number, vn_date, vn_datetime, vn_long_date
+from compile.completeness import Completeness, compute
+from store.config import Config, Period, Report
+
+FONT = "Times New Roman"
+THIN = Side(style="thin", color="000000")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+LOOK = PatternFill("solid", fgColor="FFF2CC")    # values read from prose or OCR: check them
+HEAD = PatternFill("solid", fgColor="D9E1F2")
+RISKY = ("=", "+", "-", "@", "\t", "\r")
+KIND_LABELS = {"pgd": "Phòng Giáo dục và Đào tạo", "thpt": "Trường THPT", "ptdtnt": "Trường PT Dân tộc nội trú",
+               "gdnn-gdtx": "Trung tâm GDNN-GDTX"}
+METHOD_LABELS = {"table": "Bảng số liệu", "text": "Văn bản (cần kiểm tra)", "ocr": "Nhận dạng ảnh (cần kiểm tra)"}
+MAX_TEXT = 32000
+
+
+def put(ws: Worksheet, row: int, col: int, value: object, *, bold: bool = False, italic: bool = False,
+        size: int = 12, box: bool = False, wrap: bool = False, align: str | None = None, fill=None):
+    """Write one cell safely (see the module docstring) with the house font."""
+    cell = ws.cell(row=row, column=col)
+    if isinstance(value, str):
+        text = ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_TEXT]
+        cell.value = text
+        cell.data_type = "s"             # openpyxl would store '=...' as a formula
+        if text.startswith(RISKY):
+            cell.quotePrefix = True
+    elif isinstance(value, float):
+        cell.value = number(value)
+    else:
+        cell.value = value
+    cell.font = Font(name=FONT, size=size, bold=bold, italic=italic)
+    if box:
+        cell.border = BOX
+    if wrap or align:
+        cell.alignment = Alignment(wrap_text=wrap, horizontal=align, vertical="center")
+    if fill is not None:
+        cell.fill = fill
+    return cell
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind or "Khác")
+
+
+def header(ws: Worksheet, cfg: Config, now: dt.datetime, title: str, subtitle: str, width: int) -> int:
+    """The Decree 30/2020 heading; returns the first free row."""
+    org = cfg.organisation
+    right = max(width - 3, 4)
+    put(ws, 1, 1, org.parent.upper(), size=12, align="center")
+    put(ws, 2, 1, org.name.upper(), size=12, bold=True, align="center")
+    put(ws, 1, right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=12, bold=True, align="center")
+    put(ws, 2, right, "Độc lập - Tự do - Hạnh phúc", size=13, bold=True, align="center")
+    put(ws, 3, right, vn_long_date(org.place, local_now(cfg, now).date()), italic=True, size=13, align="center")
+    for r in (1, 2):
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=3)
+    for r in (1, 2, 3):
+        ws.merge_cells(start_row=r, start_column=right, end_row=r, end_column=max(width, right + 3))
+    put(ws, 5, 1, title, bold=True, size=14, align="center")
+    put(ws, 6, 1, subtitle, bold=True, size=13, align="center")
+    for r in (5, 6):
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=max(width, right + 3))
+    _page(ws)
+    return 8
+
+
+def _page(ws: Worksheet) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left, ws.page_margins.right = 1.18, 0.59     # 30 mm, 15 mm
+    ws.page_margins.top, ws.page_margins.bottom = 0.79, 0.79     # 20 mm
+
+
+def _table_head(ws: Worksheet, row: int, labels: list[str], widths: list[int] | None = None) -> int:
+    for col, label in enumerate(labels, start=1):
+        put(ws, row, col, label, bold=True, box=True, wrap=True, align="center", fill=HEAD)
+        if widths:
+            ws.column_dimensions[get_column_letter(col)].width = widths[col - 1]
+    return row + 1
+
+
+# ---------------------------------------------------------------- period sheet
+
+UNIT_COLS = ["STT", "Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Huyện, thị xã, thành phố", "Tình trạng"]
+
+
+def period_sheet(wb, cfg: Config, report: Report, period: Period, comp: Completeness,
+                 fig: aggregate.Figures, now: dt.datetime) -> None:
+    ws = wb.create_sheet(period.id[:31])
+    inds = report.indicators
+    width = len(UNIT_COLS) + len(inds)
+    row = header(ws, cfg, now, "BẢNG TỔNG HỢP SỐ LIỆU", f"{report.title} {period.label}", width)
+    put(ws, 7, 1, f"(Số liệu đến {vn_datetime(local_now(cfg, now))}; {len(comp.received)}/{comp.expected_count}"
+                  f" đơn vị đã gửi báo cáo; các ô tô màu vàng là số liệu đọc từ văn bản hoặc ảnh quét, cần kiểm tra)",
+        italic=True)
+    ws.merge_cells(start_row=7, start_column=1, end_row=7, end_column=width)
+    row = _table_head(ws, row, UNIT_COLS + [i.label for i in inds], [6, 22, 40, 22, 20, 18] + [14] * len(inds))
+    for col, ind in enumerate(inds, start=len(UNIT_COLS) + 1):   # the codes, for anyone re-importing
+        put(ws, row, col, ind.code, italic=True, size=10, box=True, align="center")
+    ws.freeze_panes = ws.cell(row=row + 1, column=4)
+    row += 1
+    listed = {u.unit_code for u in comp.units}
+    rows = [(u.unit_code, u.name, u.kind, u.district, u.label) for u in comp.units]
+    rows += [(code, code, "", "", "") for code in fig.units() if code not in listed]  # so rows add up to the total
+    for n, (code, name, kind, district, label) in enumerate(rows, start=1):
+        put_row = [n, code, name, kind_label(kind), district, label]
+        for col, v in enumerate(put_row, start=1):
+            put(ws, row, col, v, box=True)
+        for col, ind in enumerate(inds, start=len(UNIT_COLS) + 1):
+            c = fig.value(code, ind.code)
+            value = c.value if c and c.value is not None else (c.raw if c else None)
+            put(ws, row, col, value, box=True, fill=LOOK if c and c.needs_look else None)
+        row += 1
+    row = _sum_row(ws, row, "TỔNG CỘNG", fig.total, inds, bold=True)
+    row += 1
+    put(ws, row, 3, "Tổng hợp theo loại đơn vị", bold=True)
+    for kind in sorted(fig.by_kind):
+        row = _sum_row(ws, row + 1, kind_label(kind), fig.by_kind[kind], inds) - 1
+    row += 2
+    put(ws, row, 3, "Tổng hợp theo huyện, thị xã, thành phố", bold=True)
+    for district in sorted(fig.by_district):
+        row = _sum_row(ws, row + 1, district or "Khác", fig.by_district[district], inds) - 1
+    if fig.previous_period:
+        prev = report.period(fig.previous_period)
+        row += 2
+        row = _sum_row(ws, row, f"Kỳ trước ({prev.label if prev else fig.previous_period})",
+                       fig.previous_total, inds)
+        change = {i.code: fig.change(i.code) for i in inds if fig.change(i.code) is not None}
+        _sum_row(ws, row, "Chênh lệch so với kỳ trước", change, inds)
+
+
+def _sum_row(ws: Worksheet, row: int, label: str, sums: dict[str, float], inds, bold: bool = False) -> int:
+    put(ws, row, 3, label, bold=bold, box=True)
+    for col, ind in enumerate(inds, start=len(UNIT_COLS) + 1):
+        put(ws, row, col, sums.get(ind.code), bold=bold, box=True)
+    return row + 1
+
+
+# ---------------------------------------------------------------- the other sheets
+
+def completeness_sheet(wb, cfg: Config, report: Report, comps: list[tuple[Period, Completeness]],
+                       now: dt.datetime) -> None:
+    ws = wb.create_sheet("Tình hình gửi báo cáo")
+    cols = ["Kỳ báo cáo", "STT", "Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Huyện, thị xã", "Hạn gửi",
+            "Tình trạng", "Thời điểm nhận", "Mã thư"]
+    row = header(ws, cfg, now, "TÌNH HÌNH GỬI BÁO CÁO", report.title, len(cols))
+    row = _table_head(ws, row, cols, [20, 6, 22, 40, 22, 18, 12, 20, 20, 10])
+    for period, comp in comps:
+        for n, u in enumerate(comp.units, start=1):
+            values = [period.label, n, u.unit_code, u.name, kind_label(u.kind), u.district, vn_date(u.due),
+                      u.label if u.expected else f"{u.label} (không thuộc diện báo cáo)",
+                      vn_datetime(u.received_at), u.message_id]
+            for col, v in enumerate(values, start=1):
+                put(ws, row, col, v, box=True)
+            row += 1
+
+
+def warnings_sheet(wb, db: sqlite_utils.Database, report: Report, periods: list[Period],
+                   names: dict[str, str]) -> None:
+    ws = wb.create_sheet("Cảnh báo số liệu")
+    row = _table_head(ws, 1, ["Kỳ báo cáo", "Mã đơn vị", "Tên đơn vị", "Quy tắc", "Chi tiết"], [20, 22, 40, 24, 60])
+    for period in periods:
+        for w in aggregate.warnings(db, report.code, period.id):
+            for col, v in enumerate([period.label, w.unit_code, names.get(w.unit_code, w.unit_code), w.rule,
+                                     w.detail], start=1):
+                put(ws, row, col, v, box=True, wrap=col == 5)
+            row += 1
+
+
+def incidents_sheet(wb, db: sqlite_utils.Database, cfg: Config, now: dt.datetime, names: dict[str, str]) -> None:
+    ws = wb.create_sheet("Vụ việc")
+    cols = ["STT", "Ngày xảy ra", "Mã đơn vị", "Tên đơn vị", "Loại vụ việc", "Tóm tắt", "Ngày nhận", "Mã thư"]
+    row = header(ws, cfg, now, "DANH SÁCH VỤ VIỆC ĐƯỢC BÁO CÁO", "Báo cáo nhanh, đột xuất của các đơn vị",
+                 len(cols))
+    row = _table_head(ws, row, cols, [6, 14, 22, 40, 22, 70, 20, 10])
+    for n, inc in enumerate(aggregate.incidents(db, cfg, until=now), start=1):
+        values = [n, _vn_iso_date(inc.occurred_on), inc.unit_code, names.get(inc.unit_code, inc.unit_code),
+                  inc.category_label, inc.summary, vn_datetime(inc.created_at), inc.message_id]
+        for col, v in enumerate(values, start=1):
+            put(ws, row, col, v, box=True, wrap=col == 6)
+        row += 1
+
+
+def sources_sheet(wb, report: Report, figs: list[tuple[Period, aggregate.Figures]], names: dict[str, str]) -> None:
+    ws = wb.create_sheet("Nguồn số liệu")
+    cols = ["Kỳ báo cáo", "Mã đơn vị", "Tên đơn vị", "Mã chỉ tiêu", "Chỉ tiêu", "Số liệu", "Nguyên văn",
+            "Nguồn (tệp, vị trí)", "Cách đọc", "Mã thư"]
+    row = _table_head(ws, 1, cols, [20, 22, 40, 20, 50, 12, 20, 50, 26, 10])
+    labels = {i.code: i.label for i in report.indicators}
+    for period, fig in figs:
+        for c in fig.cells:
+            values = [period.label, c.unit_code, names.get(c.unit_code, c.unit_code), c.indicator,
+                      labels.get(c.indicator, c.indicator), c.value, c.raw, c.source,
+                      METHOD_LABELS.get(c.method, c.method), c.message_id]
+            for col, v in enumerate(values, start=1):
+                put(ws, row, col, v, box=True, fill=LOOK if c.needs_look and col == 6 else None)
+            row += 1
+    ws.freeze_panes = "A2"
+
+
+def _vn_iso_date(text: str) -> str:
+    try:
+        return vn_date(dt.date.fromisoformat(text[:10]))
+    except ValueError:
+        return text
+
+
+# ---------------------------------------------------------------- the workbook
+
+def periods_shown(report: Report, today: dt.date) -> list[Period]:
+    """Periods already started (or due within half a year), in due order; never an empty list."""
+    shown = [p for p in report.periods
+             if (p.start or p.due - dt.timedelta(days=183)) <= today]
+    return sorted(shown or list(report.periods[:1]), key=lambda p: p.due)
+
+
+def build(db: sqlite_utils.Database, cfg: Config, report_code: str, now: dt.datetime) -> bytes:
+    report = cfg.report(report_code)
+    if report is None:
+        raise KeyError(f"unknown report {report_code!r}")
+    periods = periods_shown(report, local_now(cfg, now).date())
+    names = {u.code: u.name for u in cfg.units}
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    comps = [(p, compute(db, cfg, report.code, p.id, now)) for p in periods]
+    figs = [(p, aggregate.figures(db, cfg, report.code, p.id)) for p in periods]
+    for (period, comp), (_, fig) in zip(comps, figs):
+        period_sheet(wb, cfg, report, period, comp, fig, now)
+    completeness_sheet(wb, cfg, report, comps, now)
+    warnings_sheet(wb, db, report, periods, names)
+    incidents_sheet(wb, db, cfg, now, names)
+    sources_sheet(wb, report, figs, names)
+    wb.properties.creator = cfg.outbox.sender_name or "baocao"
+    wb.properties.title = f"{report.title} - tổng hợp"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
