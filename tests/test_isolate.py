@@ -1,0 +1,110 @@
+"""Parser workers: wall-time and memory limits hit for real, crashes, and calls from threads.
+
+The misbehaving parsers are module-level functions here, injected through the registry hook;
+workers import them by reference.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import pytest
+
+from parsers import isolate, registry
+from parsers.archives import Limits
+from parsers.types import ParsedReport, Value
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def sleeps_forever(filename: str, data: bytes, report: object) -> ParsedReport:
+    while True:
+        time.sleep(1)
+
+
+def balloons(filename: str, data: bytes, report: object) -> ParsedReport:
+    hoard = []
+    while True:
+        hoard.append(bytearray(16 * 1024 * 1024))        # touched pages, as a runaway parser's
+
+
+def segfaults(filename: str, data: bytes, report: object) -> ParsedReport:
+    os.kill(os.getpid(), signal.SIGSEGV)
+    raise AssertionError("unreachable")
+
+
+def raises(filename: str, data: bytes, report: object) -> ParsedReport:
+    raise ValueError("bad cell")
+
+
+def echoes(filename: str, data: bytes, report: object) -> ParsedReport:
+    return ParsedReport(filename=filename, detected_type="text", text=data.decode(),
+                        values=[Value("x", float(len(data)), str(len(data)), f"{filename} › pid {os.getpid()}")])
+
+
+@pytest.fixture
+def text_parser():
+    """Swap the parser for plain text files, restoring the real one afterwards."""
+    previous = registry.parser_for("text")
+
+    def use(parser):
+        registry.register("text", parser)
+    yield use
+    registry.register("text", previous)
+
+
+def test_a_worker_returns_the_parsers_result_from_another_process():
+    result = isolate.run(echoes, "a.txt", b"hello", None, kind="text")
+    assert result.text == "hello"
+    assert result.values[0].number == 5
+    assert not result.values[0].source.endswith(f"pid {os.getpid()}")
+
+
+def test_timeout_is_enforced(text_parser):
+    text_parser(sleeps_forever)
+    start = time.monotonic()
+    [result] = registry.parse_attachment("chậm.txt", b"x", None, limits=Limits(timeout_s=1))
+    assert time.monotonic() - start < 10
+    assert result.filename == "chậm.txt"
+    assert [p.reason for p in result.problems] == ["timeout (1 s)"]
+
+
+def test_memory_limit_is_enforced(text_parser):
+    text_parser(balloons)
+    [result] = registry.parse_attachment("to.txt", b"x", None, limits=Limits(memory_mb=200))
+    assert [p.reason for p in result.problems] == ["memory limit (200 MB)"]
+
+
+def test_a_crashing_worker_is_a_problem_not_a_crash(text_parser):
+    text_parser(segfaults)
+    [result] = registry.parse_attachment("hỏng.txt", b"x", None)
+    assert [p.reason for p in result.problems] == ["parser crashed"]
+    assert "SIGSEGV" in result.problems[0].detail
+
+
+@pytest.mark.parametrize("isolated", [True, False])
+def test_parser_exceptions_become_problems(text_parser, isolated):
+    text_parser(raises)
+    [result] = registry.parse_attachment("a.txt", b"x", None, isolate=isolated)
+    assert [p.reason for p in result.problems] == ["parser error"]
+    assert "ValueError: bad cell" in result.problems[0].detail
+
+
+def test_works_from_a_daemon_thread_as_the_scheduler_calls_it(text_parser):
+    text_parser(echoes)
+    results: list = []
+    thread = threading.Thread(target=lambda: results.extend(
+        registry.parse_attachment("a.txt", b"abc", None)), daemon=True)
+    thread.start()
+    thread.join(60)
+    assert [r.text for r in results] == ["abc"]
+
+
+def test_worker_start_is_cheap_once_the_server_runs():
+    isolate.run(echoes, "warm.txt", b"x", None)
+    start = time.monotonic()
+    for _ in range(5):
+        isolate.run(echoes, "a.txt", b"x", None)
+    assert (time.monotonic() - start) / 5 < 0.5
