@@ -120,8 +120,10 @@ class ImapSource:
     def _connect(self) -> IMAPClient:
         """A logged-in client; every failure becomes one readable SourceError line."""
         try:
+            # Building a TLS context loads the CA store (~15 ms): only when TLS is used.
+            context = ssl.create_default_context() if self.cfg.tls == "ssl" else None
             client = self.client_class(self.cfg.host, self.cfg.port, ssl=self.cfg.tls == "ssl",
-                                       ssl_context=ssl.create_default_context(), timeout=self.cfg.timeout)
+                                       ssl_context=context, timeout=self.cfg.timeout)
         except (OSError, imaplib.IMAP4.error) as exc:
             raise self._connection_error(exc) from exc
         try:
@@ -139,8 +141,10 @@ class ImapSource:
             secret = self.cfg.secret()
             if self.cfg.auth == "xoauth2":
                 client.oauth2_login(self.cfg.username, secret)
-            else:
+            elif secret.isascii():
                 client.login(self.cfg.username, secret)
+            else:  # LOGIN cannot carry UTF-8 (imaplib refuses); SASL PLAIN can
+                client.plain_login(self.cfg.username, secret)
         except CapabilityError as exc:
             raise SourceError(f"{self._where} does not offer STARTTLS (set mailbox.tls): {exc}") from exc
         except LoginError as exc:
@@ -288,6 +292,8 @@ class ImapSource:
         self.log.warning("%s: UIDVALIDITY changed (%s -> %s); re-pairing by Message-ID",
                          self.name, seen.uidvalidity(), state.uidvalidity)
         every = sorted(self._retry(lambda c: c.search([b"ALL"]), state))
+        if not trust_seen:  # the same UIDVALIDITY numbers other messages now: forget the old UIDs
+            seen.forget(state.uidvalidity)
         known = seen.seen_keys(state.uidvalidity) if trust_seen else set()
         todo = [u for u in every if str(u) not in known]
         rest: list[int] = []

@@ -61,6 +61,9 @@ class StoreSeen:
         self.db.execute("INSERT OR IGNORE INTO seen (source, uidvalidity, uid, message_id, seen_at) "
                         "VALUES (?, ?, ?, ?, ?)", [self.source, uidvalidity, str(uid), message_id, self.now])
 
+    def forget(self, uidvalidity: int) -> None:
+        self.db.execute("DELETE FROM seen WHERE source = ? AND uidvalidity = ?", [self.source, uidvalidity])
+
     def set_state(self, uidvalidity: int, uidnext: int | None) -> None:
         self.db.execute(
             "INSERT INTO source_state (source, uidvalidity, uidnext, last_poll_at, last_success_at) "
