@@ -1,0 +1,136 @@
+"""Figures from prose, and the unit and period a document states about itself.
+
+`extract` never guesses: it reads a number only where an indicator's configured pattern
+(`Indicator.patterns`, written without diacritics) matches the text after
+strip_diacritics + lower-case + whitespace collapsed, exactly as config.example.toml documents.
+Group 1 is the number, read the Vietnamese way. Two matches with different numbers for one
+indicator are ambiguous and give nothing.
+
+`stated` reads the document's own header: "Đơn vị: …" / "Tên đơn vị: …" lines or a heading such as
+"PHÒNG GDĐT HUYỆN LỘC NINH" / "TRƯỜNG THPT …", and "Kỳ báo cáo: …" or a title line naming the period.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+from ingest.textnorm import fold, strip_diacritics
+from parsers.numbers import parse_number
+from parsers.types import Value
+from store.config import Report
+
+_UNIT_LABEL = re.compile(r"^\s*(?:t[eê]n\s+)?(?:đ|d)[ơo]n\s+v[ịi](?:\s+b[áa]o\s+c[áa]o)?\s*[:：]\s*(.*)$", re.I)
+_PERIOD_LABEL = re.compile(r"^\s*k[ỳy]\s+b[áa]o\s+c[áa]o\s*[:：]\s*(.*)$", re.I)
+_UNIT_HEADINGS = ("phong giao duc", "phong gd", "phong gddt", "truong ", "trung tam gdnn", "trung tam giao duc",
+                  "trung tam gdtx", "phong van hoa xa hoi", "phong van hoa - xa hoi")
+_GENERIC_PGD = ("phong giao duc va dao tao", "phong gd dt", "phong gddt", "phong gd va dt")
+_PERIOD_WORDS = re.compile(r"\b(?:6|06|sau|9|chin) thang\b|\bnam (?:hoc )?20\d\d\b|\bso ket\b|\btong ket\b|\bquy [1-4i]")
+_DATE_LINE = re.compile(r"\bngay\s+\S+\s+thang\s+\S+\s+nam\b")
+_PLACEHOLDER = re.compile(r"^[\s.…_:-]*$")
+
+
+# ---------------------------------------------------------------- prose
+
+def _normalised(text: str) -> tuple[str, list[int]]:
+    """strip_diacritics(text).lower() with whitespace collapsed, and for each of its characters
+    the index of the original character, so a match can be quoted as written."""
+    text = unicodedata.normalize("NFC", text)
+    out: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            if out and out[-1] != " ":
+                out.append(" ")
+                where.append(i)
+            continue
+        for c in strip_diacritics(ch).lower():
+            out.append(c)
+            where.append(i)
+    return "".join(out), where
+
+
+def extract(text: str, report: Report, source: str) -> list[Value]:
+    """Values for the indicators whose patterns match `text` unambiguously, method "text"."""
+    if not text:
+        return []
+    norm, where = _normalised(text)
+    original = unicodedata.normalize("NFC", text)
+    values = []
+    for ind in report.indicators:
+        found: dict[float, str] = {}
+        bad = False
+        for pattern in ind.patterns:
+            for m in re.finditer(pattern, norm, flags=re.I):
+                number, ok = parse_number(m.group(1).rstrip(".,"))
+                if not ok or number is None:
+                    bad = True
+                    continue
+                found.setdefault(number, original[where[m.start()]:where[m.end() - 1] + 1])
+        if len(found) == 1 and not bad:
+            (number, raw), = found.items()
+            values.append(Value(ind.code, number, raw, source, "text"))
+    return values
+
+
+# ---------------------------------------------------------------- the document's own header
+
+def stated(rows: Iterable[Sequence[str]]) -> tuple[str | None, str | None]:
+    """(stated unit, stated period) from the first rows/lines of a document, each row a list of
+    cell texts (a text line is a row of one cell)."""
+    unit_label = period_label = heading = title = None
+    previous = ""
+    for row in rows:
+        cells = [_nfc(c) for c in row if c and c.strip()]
+        joined = " ".join(cells)
+        for text in [joined, *cells] if len(cells) > 1 else cells:
+            unit_label = unit_label or _after_label(_UNIT_LABEL, text)
+            period_label = period_label or _after_label(_PERIOD_LABEL, text)
+        for cell in cells:
+            for part in _left_of_motto(cell).splitlines():
+                heading = heading or _heading(part.strip(), previous)
+                title = title or _period_title(part.strip())
+                previous = part.strip() or previous
+    return unit_label or heading, period_label or title
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", str(text)).strip()
+
+
+def _after_label(pattern: re.Pattern[str], text: str) -> str | None:
+    m = pattern.match(text)
+    if not m:
+        return None
+    value = m.group(1).strip().strip("…").strip()
+    if _PLACEHOLDER.match(value) or fold(value).startswith("tinh"):   # "Đơn vị tính: người"
+        return None
+    return re.split(r"\s{3,}|\s+K[ỳy]\s+b[áa]o\s+c[áa]o\s*:", value)[0].strip(" .…")
+
+
+def _left_of_motto(line: str) -> str:
+    """A PDF line often holds both header columns: "PHÒNG GDĐT … CỘNG HÒA XÃ HỘI …"."""
+    plain = strip_diacritics(line).upper()
+    cut = plain.find("CONG HOA XA HOI")
+    if cut < 0:
+        cut = plain.find("DOC LAP - TU DO")
+    return line[:cut] if cut >= 0 and len(plain) == len(line) else line
+
+
+def _heading(line: str, previous: str) -> str | None:
+    """A heading line naming the unit; a bare "PHÒNG GIÁO DỤC VÀ ĐÀO TẠO" gets the "UBND …" above it."""
+    f = fold(line)
+    if not f or len(f) > 90 or not any(f.startswith(h.strip()) for h in _UNIT_HEADINGS):
+        return None
+    if f.startswith("truong ") and not line.isupper():
+        return None        # "Trường hợp …" in prose; headings are in capitals
+    if f in _GENERIC_PGD and fold(previous).startswith("ubnd"):
+        return f"{previous} - {line}"
+    return line
+
+
+def _period_title(line: str) -> str | None:
+    f = fold(line)
+    if not f or len(f) > 160 or _DATE_LINE.search(f) or f.startswith(("ke hoach so", "can cu", "thuc hien")):
+        return None
+    return line if _PERIOD_WORDS.search(f) else None

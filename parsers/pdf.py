@@ -1,0 +1,256 @@
+"""PDF reports: ruled tables and text through pdfplumber; scanned pages through Tesseract if present.
+
+pypdfium2 (shipped with pdfplumber) opens the file first: it counts pages without parsing them and
+reports a password at once, so a 1000-page or encrypted file costs milliseconds. Only the first
+MAX_PAGES_READ pages are read. Tables found by pdfplumber go to the shared engine; when they give
+nothing (a table drawn without rules), each text line is split into label | unit | figure and
+scanned the same way. A file with no text layer is a scan: with `tesseract` and its `vie` data
+installed the first OCR_PAGES pages are rendered (pypdfium2) and read, method "ocr", within
+OCR_SECONDS; otherwise the problem is "scanned, no text".
+"""
+from __future__ import annotations
+
+import dataclasses
+import io
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Sequence
+
+import pdfplumber
+import pypdfium2 as pdfium
+
+from ingest.textnorm import fold
+from parsers import narrative, table
+from parsers.numbers import parse_number
+from parsers.types import FileProblem, ParsedReport
+from store.config import Report
+
+MAX_PAGES = 500
+MAX_PAGES_READ = 30
+OCR_PAGES = 3
+OCR_SECONDS = 90.0
+OCR_DPI = 250
+MIN_CHARS_PER_PAGE = 20
+
+
+def parse(filename: str, data: bytes, report: Report) -> ParsedReport:
+    out = ParsedReport(filename=filename, detected_type="pdf")
+    pages, problem = _count_pages(data)
+    if problem:
+        out.problems.append(problem)
+        return out
+    if pages > MAX_PAGES:
+        out.problems.append(FileProblem("too many pages", f"{pages} pages (more than {MAX_PAGES})"))
+        return out
+    if pages > MAX_PAGES_READ:
+        out.warnings.append(f"only the first {MAX_PAGES_READ} of {pages} pages were read")
+    try:
+        texts, prose, grids = _read_pages(data, min(pages, MAX_PAGES_READ))
+    except Exception as exc:  # pdfminer raises many types on damaged files
+        out.problems.append(FileProblem("corrupt", f"the PDF cannot be read: {type(exc).__name__}: {exc}"[:300]))
+        return out
+    if sum(len("".join(t.split())) for t in texts) < MIN_CHARS_PER_PAGE * len(texts):
+        return _scanned(out, filename, data, min(pages, OCR_PAGES), report)
+    return _finish(out, filename, texts, prose, grids, report, "table")
+
+
+def _count_pages(data: bytes) -> tuple[int, FileProblem | None]:
+    if not data:
+        return 0, FileProblem("empty", "the file has 0 bytes")
+    if b"%PDF" not in data[:1024]:
+        return 0, FileProblem("corrupt", "not a PDF (no %PDF header)")
+    try:
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            return 0, FileProblem("encrypted", "the PDF is protected by a password")
+        return 0, FileProblem("corrupt", f"the PDF cannot be opened: {exc}"[:300])
+    try:
+        n = len(doc)
+    finally:
+        doc.close()
+    return (n, None) if n else (0, FileProblem("empty", "the PDF has no pages"))
+
+
+def _read_pages(data: bytes, pages: int) -> tuple[list[str], list[str], list[list[list[list[str]]]]]:
+    """Per page: its text, its text outside the ruled tables, its tables (grids of cell strings)."""
+    texts, prose, grids = [], [], []
+    with pdfplumber.open(io.BytesIO(data), pages=list(range(1, pages + 1))) as pdf:
+        for page in pdf.pages:
+            found = page.find_tables()
+            texts.append(page.extract_text() or "")
+            grids.append([[[(c or "").replace("\n", " ") for c in row] for row in t.extract()] for t in found])
+            outside = page
+            for t in found:
+                outside = outside.outside_bbox(t.bbox)
+            prose.append(outside.extract_text() or "")
+            page.close()
+    return texts, prose, grids
+
+
+def _finish(out: ParsedReport, filename: str, texts: list[str], prose_pages: list[str], grids: list,
+            report: Report, method: str) -> ParsedReport:
+    tables = [(rows, _table_locator(filename, p, t)) for p, page in enumerate(grids, 1) for t, rows in enumerate(page, 1)]
+    values, warnings, _ = table.scan_all(tables, report, method=method)
+    if not any(v.number is not None for v in values):
+        lines = [(line_rows(text, report), _line_locator(filename, p)) for p, text in enumerate(texts, 1)]
+        values, warnings, _ = table.scan_all(lines, report, method=method, blank_is_value=False)
+    prose = "\n".join(ln for page in prose_pages for ln in page.splitlines() if not _table_line(ln))
+    known = {v.indicator for v in values}
+    extra = narrative.extract(prose, report, f"{filename} › văn bản")
+    values += [dataclasses.replace(v, method=method if method == "ocr" else v.method)
+               for v in extra if v.indicator not in known]
+    out.values, out.warnings = values, out.warnings + warnings
+    head = [[line] for text in texts[:2] for line in text.splitlines()[:40]]
+    out.stated_unit, out.stated_period = narrative.stated(head)
+    out.text = "\n".join(texts)
+    if not values:
+        out.warnings.append("no indicator of the form was found in the PDF")
+    return out
+
+
+def _table_locator(filename: str, page: int, n: int):
+    return lambda r, c: f"{filename} › trang {page} › bảng {n} › dòng {r + 1}"
+
+
+def _line_locator(filename: str, page: int):
+    return lambda r, c: f"{filename} › trang {page} › dòng {r + 1}"
+
+
+# ---------------------------------------------------------------- text lines as table rows
+
+_TOKEN_ZERO = {"-", "–", "—", "0"}
+
+
+def line_rows(text: str, report: Report) -> list[list[str]]:
+    """Each text line as [label, unit, figure]: the figure is the last token when it is one, the
+    unit the word(s) before it when they name an indicator's unit. A line ending in two figures
+    (two columns: which one?) keeps no figure. A label wrapped onto the next line is joined."""
+    units = sorted({fold(i.unit) for i in report.indicators if i.unit}, key=len, reverse=True)
+    lines = [re.sub(r"\s+", " ", ln).strip() for ln in text.splitlines()]
+    rows: list[list[str]] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        joined = _join(line, lines[i + 1]) if i + 1 < len(lines) else None
+        if joined:
+            rows.append(["", "", ""])      # keep row numbers equal to line numbers
+            line = joined
+            i += 1
+        rows.append(_split_line(line, units))
+        i += 1
+    return rows
+
+
+_CONTINUATION = re.compile(r"^(?:(\d{1,3}[.)]?|[a-zđ][.)])\s+)?([a-zà-ỹđ].*)$")
+
+
+def _join(line: str, following: str) -> str | None:
+    """A wrapped label: "Số lượt cha mẹ học sinh tham gia tuyên" + "5 truyền lượt 1.045" (the STT
+    printed beside the last line of the cell) -> "5 Số lượt … tham gia tuyên truyền lượt 1.045"."""
+    if not line or _figure(line) is not None or _figure(following) is None:
+        return None
+    m = _CONTINUATION.match(following)
+    if not m:
+        return None
+    number = f"{m.group(1)} " if m.group(1) else ""
+    return f"{number}{line} {m.group(2)}"
+
+
+def _table_line(line: str) -> bool:
+    """"20 Số diễn đàn trẻ em diễn đàn 2": a numbered row ending in a figure is a table row, not a
+    sentence; narrative patterns would read its STT ("20 diễn đàn") as a figure."""
+    return bool(re.match(r"^\s*(?:\d{1,3}|[IVX]{1,4}|[a-zđ])[.)]?\s", line)) and _figure(line) is not None
+
+
+def _figure(line: str) -> str | None:
+    tokens = line.split()
+    if len(tokens) < 2:
+        return None
+    last = tokens[-1]
+    if fold(" ".join(tokens[-2:])) == "khong co":
+        return " ".join(tokens[-2:])
+    number, ok = parse_number(last)
+    if last in _TOKEN_ZERO or (ok and number is not None and any(c.isdigit() for c in last)):
+        return last
+    return None
+
+
+def _split_line(line: str, units: Sequence[str]) -> list[str]:
+    figure = _figure(line)
+    if figure is None:
+        return [line, "", ""]
+    label = line[: len(line) - len(figure)].strip()
+    if _figure(label) is not None and re.search(r"\d\s*$", label):
+        return [line, "", ""]          # "… 5 3": two figures side by side
+    unit = ""
+    folded = fold(label)
+    for u in units:
+        if folded.endswith(" " + u):
+            n_words = len(u.split())
+            words = label.split()
+            label, unit = " ".join(words[:-n_words]), " ".join(words[-n_words:])
+            break
+    return [label, unit, figure]
+
+
+# ---------------------------------------------------------------- scans
+
+def ocr_available() -> bool:
+    exe = shutil.which("tesseract")
+    if not exe:
+        return False
+    try:
+        langs = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=20).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return "vie" in langs.split()
+
+
+def _scanned(out: ParsedReport, filename: str, data: bytes, pages: int, report: Report) -> ParsedReport:
+    if not ocr_available():
+        out.problems.append(FileProblem("scanned, no text", "no text layer and no OCR (tesseract with 'vie') here"))
+        return out
+    texts = _ocr(data, pages, out)
+    if not any(t.strip() for t in texts):
+        out.problems.append(FileProblem("scanned, no text", "no text layer and OCR read nothing"))
+        return out
+    out.warnings.append(f"read by OCR ({len(texts)} page(s)): figures need a check")
+    return _finish(out, filename, texts, texts, [[] for _ in texts], report, "ocr")
+
+
+def _ocr(data: bytes, pages: int, out: ParsedReport) -> list[str]:
+    deadline = time.monotonic() + OCR_SECONDS
+    texts = []
+    doc = pdfium.PdfDocument(data)
+    try:
+        with tempfile.TemporaryDirectory(prefix="baocao-ocr-") as tmp:
+            for i in range(pages):
+                left = deadline - time.monotonic()
+                if left <= 1:
+                    out.warnings.append(f"OCR stopped after {i} page(s): time limit")
+                    break
+                png = os.path.join(tmp, f"p{i}.png")
+                doc[i].render(scale=OCR_DPI / 72).to_pil().save(png)
+                texts.append(_tesseract(png, left, out))
+    finally:
+        doc.close()
+    return texts
+
+
+def _tesseract(png: str, timeout: float, out: ParsedReport) -> str:
+    try:
+        run = subprocess.run(["tesseract", png, "stdout", "-l", "vie", "--psm", "6"], capture_output=True,
+                             timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        out.warnings.append("OCR timed out on a page")
+        return ""
+    except OSError as exc:
+        out.warnings.append(f"OCR failed: {exc}")
+        return ""
+    return run.stdout.decode("utf-8", "replace")
+

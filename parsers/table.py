@@ -1,0 +1,407 @@
+"""The shared engine: a grid of cells in, indicator values out.
+
+Every format parser (xlsx, xls/ods, docx tables, PDF tables, PDF/OCR text lines) turns what it
+reads into rows of cells and hands them to `scan`, with a `locate(row, col)` callback that names
+a cell for people ("bc.xlsx › BaoCao › E12"). `scan` streams: it keeps only the rows that name an
+indicator, so a huge sheet costs memory for the form, not for the sheet. `resolve` then merges
+the candidates of every grid of a document.
+
+How a row is matched: by an indicator code written in a cell ("Mã chỉ tiêu"), else by the label,
+folded (ingest.textnorm.fold), stripped of its numbering ("1.1", "a)", "-") and abbreviations
+expanded, fuzzy-compared (rapidfuzz) with each indicator's label and synonyms. The section row
+and the last "parent" indicator above a "Trong đó: …" row break near-ties. A match must be good
+(>= MIN_SCORE) and clear (MARGIN ahead of the next indicator); a row that fails either is left
+alone, because a wrong number is worse than a missing one. The figure is read from the column
+the header names ("Số liệu", "Kết quả", …) or, without such a header, the one column right of the
+label that holds numbers.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from ingest.textnorm import fold
+from parsers.numbers import display, parse_number
+from parsers.types import Value
+from store.config import Report
+
+Locate = Callable[[int, int], str]
+
+MIN_SCORE = 85
+MARGIN = 5
+MAX_COLS = 60
+HEAD_ROWS = 40
+
+_ABBREVIATIONS = {
+    "hs": "hoc sinh", "cmhs": "cha me hoc sinh", "phhs": "phu huynh hoc sinh", "gv": "giao vien",
+    "nv": "nhan vien", "cbql": "can bo quan ly", "cb": "can bo", "tntt": "tai nan thuong tich",
+    "te": "tre em", "sl": "so luong", "tnhs": "tre em hoc sinh", "bvcste": "bao ve cham soc tre em",
+    "hcdb": "hoan canh dac biet", "blhd": "bao luc hoc duong", "tngt": "tai nan giao thong",
+}
+_ROMAN = frozenset("i ii iii iv v vi vii viii ix x xi xii".split())
+_VALUE_HEADERS = (("so lieu", 0), ("ket qua", 1), ("thuc hien", 1), ("tong", 2), ("tong so", 2),
+                  ("tong cong", 2), ("so luong", 3), ("gia tri", 3))
+_LABEL_HEADERS = ("chi tieu", "noi dung", "ten chi tieu", "danh muc", "hang muc", "noi dung chi tieu")
+_CODE_HEADERS = ("ma chi tieu", "ma", "ma so", "ma ct", "ma chi so")
+_OTHER_HEADERS = ("stt", "tt", "so tt", "so thu tu", "don vi tinh", "dvt", "don vi", "ghi chu")
+_CODE_TOKEN = re.compile(r"[a-z0-9_]+")
+
+
+# ---------------------------------------------------------------- labels
+
+def clean(text: str) -> str:
+    """Folded label without its numbering ("1.1.", "a)", "-", "II.") and with abbreviations expanded."""
+    words = fold(text).split()
+    while len(words) > 1 and (words[0].isdigit() or len(words[0]) == 1 or words[0] in _ROMAN):
+        words.pop(0)
+    return " ".join(_ABBREVIATIONS.get(w, w) for w in words)
+
+
+def variants(text: str) -> set[str]:
+    """The forms a label is compared in: as is and without "(…)" remarks, both without a leading
+    "Trong đó:" (that prefix is context, handled by `is_child`; compared as characters it makes
+    "trong đó: đuối nước" look like "tử vong do đuối nước")."""
+    out = set()
+    for form in (text, re.sub(r"\([^)]*\)", " ", text)):
+        c = clean(form)
+        if c.startswith("trong do "):
+            c = clean(c[len("trong do "):])
+        if c:
+            out.add(c)
+    return out
+
+
+def is_child(text: str) -> bool:
+    """A "Trong đó: …" row (or a bulleted sub-row) that belongs to the indicator above it."""
+    raw = text.strip()
+    return fold(raw).startswith("trong do") or raw[:1] in "-+–•*"
+
+
+@dataclass(frozen=True)
+class Match:
+    indicator: str | None
+    score: float
+    scores: dict[str, float] = field(default_factory=dict, compare=False)
+
+
+class Matcher:
+    """Per-report lookup tables; build once with `matcher_for(report)`."""
+
+    def __init__(self, report: Report):
+        self.report = report
+        self.codes = {i.code.lower(): i.code for i in report.indicators}
+        self.choices: list[str] = []
+        self.owner: list[str] = []
+        for ind in report.indicators:
+            for name in (ind.label, *ind.synonyms):
+                for v in variants(name):
+                    self.choices.append(v)
+                    self.owner.append(ind.code)
+        self.section = {i.code: _section_key(i.section) for i in report.indicators}
+        self.sections = {s for s in self.section.values() if s}
+        self.parent = _parents(report)
+        self.whole = True  # every indicator of a form is a count (report-form.md)
+
+    def code_in(self, texts: Sequence[str]) -> tuple[str | None, int, bool]:
+        """(indicator code, column, ambiguous) for a code written in a cell of the row."""
+        found: dict[str, int] = {}
+        for col, text in enumerate(texts):
+            low = text.strip().lower()
+            if low in self.codes:
+                found.setdefault(self.codes[low], col)
+                continue
+            for tok in _CODE_TOKEN.findall(low):
+                if ("_" in tok or any(c.isdigit() for c in tok)) and tok in self.codes:
+                    found.setdefault(self.codes[tok], col)
+        if len(found) > 1:
+            return None, -1, True
+        return (next(iter(found.items())) + (False,)) if found else (None, -1, False)
+
+    def label(self, text: str, section: str | None, parent: str | None) -> Match:
+        """The indicator a label names, or Match(None) when nothing is good and clear enough."""
+        scores: dict[str, float] = {}
+        for v in variants(text):
+            for _choice, score, idx in process.extract(v, self.choices, scorer=fuzz.ratio, score_cutoff=60,
+                                                       limit=None):
+                code = self.owner[idx]
+                scores[code] = max(scores.get(code, 0.0), score)
+        if not scores:
+            return Match(None, 0.0)
+        child = is_child(text)
+        adjusted = {c: s + self._context(c, section, parent, child) for c, s in scores.items()}
+        ranked = sorted(adjusted.items(), key=lambda kv: kv[1], reverse=True)
+        best, best_score = ranked[0]
+        runner = ranked[1][1] if len(ranked) > 1 else 0.0
+        if scores[best] < MIN_SCORE or best_score - runner < MARGIN:
+            return Match(None, best_score, scores)
+        return Match(best, best_score, scores)
+
+    def _context(self, code: str, section: str | None, parent: str | None, child: bool) -> float:
+        bonus = 0.0
+        if section and self.section.get(code):
+            bonus += 2.0 if self.section[code] == section else -2.0
+        if code in self.parent and parent:
+            bonus += 3.0 if self.parent[code] == parent else -6.0
+        elif code in self.parent and not child:
+            bonus -= 1.0
+        return bonus
+
+    def section_of(self, text: str) -> str | None:
+        key = _section_key(text)
+        if not key:
+            return None
+        hit = process.extractOne(key, self.sections, scorer=fuzz.ratio, score_cutoff=92)
+        return hit[0] if hit else None
+
+
+def _section_key(text: str) -> str:
+    return clean(text)
+
+
+def _parents(report: Report) -> dict[str, str]:
+    """"Trong đó: …" indicators -> the indicator above them in the form."""
+    parents, last = {}, None
+    for ind in report.indicators:
+        if fold(ind.label).startswith("trong do"):
+            if last:
+                parents[ind.code] = last
+        else:
+            last = ind.code
+    return parents
+
+
+@functools.lru_cache(maxsize=16)
+def matcher_for(report: Report) -> Matcher:
+    return Matcher(report)
+
+
+# ---------------------------------------------------------------- headers
+
+@dataclass(frozen=True)
+class Header:
+    value_cols: tuple[int, ...]     # the columns named like the figures, best-named first
+    skip_cols: frozenset[int]       # STT, code, unit, note columns: never the figures
+
+
+def _starts(text: str, phrases: Iterable[str], max_words: int) -> bool:
+    return len(text.split()) <= max_words and any(text == p or text.startswith(p + " ") for p in phrases)
+
+
+def header_of(texts: Sequence[str]) -> Header | None:
+    """The table's header row: a figures column plus a label/code/STT/unit column."""
+    folded = [fold(t) for t in texts]
+    value: dict[int, int] = {}
+    others, skip = 0, set()
+    for col, t in enumerate(folded):
+        if not t:
+            continue
+        if t in _CODE_HEADERS or t in _OTHER_HEADERS:
+            others += 1
+            skip.add(col)
+        elif _starts(t, _LABEL_HEADERS, 5):
+            others += 1
+        else:
+            prio = [p for phrase, p in _VALUE_HEADERS if t == phrase or (t.startswith(phrase + " ") and len(t.split()) <= 8)]
+            if prio:
+                value[col] = min(prio)
+    if not value or not others:
+        return None
+    best = min(value.values())
+    return Header(tuple(c for c, p in sorted(value.items()) if p == best), frozenset(skip))
+
+
+# ---------------------------------------------------------------- scanning
+
+@dataclass(frozen=True)
+class Candidate:
+    indicator: str
+    number: float | None
+    raw: str
+    source: str
+    ok: bool
+    method: str = "table"
+
+
+@dataclass(frozen=True)
+class Scan:
+    candidates: tuple[Candidate, ...]
+    head: tuple[tuple[str, ...], ...]    # the first rows as text, for the stated unit and period
+    warnings: tuple[str, ...]
+    rows_read: int
+    truncated: bool
+
+
+@dataclass(frozen=True)
+class _Hit:
+    index: int
+    cells: tuple[object, ...]
+    indicator: str
+    key_col: int            # the rightmost of the code and label cells
+
+
+@dataclass
+class _Segment:
+    header: Header | None
+    hits: list[_Hit] = field(default_factory=list)
+
+
+def scan(rows: Iterable[Sequence[object]], report: Report, locate: Locate, *, method: str = "table",
+         max_rows: int = 5000, stop_after_gap: int = 300, blank_is_value: bool = True) -> Scan:
+    """Find the indicator rows of one grid. Reads at most `max_rows`; stops `stop_after_gap`
+    rows after the last indicator row (the form is over; the rest of a big sheet is not read)."""
+    m = matcher_for(report)
+    segments = [_Segment(None)]
+    head: list[tuple[str, ...]] = []
+    warnings: list[str] = []
+    section = parent = None
+    last_hit, read, truncated = -1, 0, False
+    for n, row in enumerate(rows):
+        if n >= max_rows:
+            truncated = True
+            break
+        if last_hit >= 0 and n - last_hit > stop_after_gap:
+            break
+        read = n + 1
+        cells = tuple(row[:MAX_COLS])
+        texts = [display(c) for c in cells]
+        if n < HEAD_ROWS:
+            head.append(tuple(texts))
+        header = header_of(texts)
+        if header:
+            segments.append(_Segment(header))
+            continue
+        hit, section, parent = _match_row(m, n, cells, texts, section, parent, warnings, locate)
+        if hit:
+            segments[-1].hits.append(hit)
+            last_hit = n
+    candidates: list[Candidate] = []
+    for seg in segments:
+        candidates.extend(_emit(seg, m, locate, method, blank_is_value, warnings))
+    return Scan(tuple(candidates), tuple(head), tuple(warnings), read, truncated)
+
+
+def _match_row(m: Matcher, n: int, cells: tuple[object, ...], texts: list[str], section: str | None,
+               parent: str | None, warnings: list[str], locate: Locate):
+    """(hit or None, section, parent) for one row, updating the context the next rows see."""
+    code, code_col, ambiguous = m.code_in(texts)
+    if ambiguous:
+        warnings.append(f"{locate(n, 0)}: several indicator codes in one row; row skipped")
+        return None, section, parent
+    best, label_col, unclear = Match(None, 0.0), -1, -1
+    for col, text in enumerate(texts):
+        if col != code_col and _labelish(cells[col], text):
+            match = m.label(text, section, parent)
+            if match.indicator and match.score > best.score:
+                best, label_col = match, col
+            elif match.indicator is None and max(match.scores.values(), default=0) >= MIN_SCORE:
+                unclear = col
+    indicator = code or best.indicator
+    if code and best.indicator and best.indicator != code and best.scores.get(best.indicator, 0) >= 95 \
+            and best.scores.get(code, 0) < 70:
+        warnings.append(f"{locate(n, code_col)}: code {code} but the label reads as {best.indicator}; row skipped")
+        return None, section, parent
+    if not indicator:
+        if unclear >= 0:
+            warnings.append(f"{locate(n, unclear)}: label {texts[unclear]!r} is ambiguous; row skipped")
+        new_section = _section_in(m, texts)
+        return None, new_section or section, None if new_section else parent
+    if indicator not in m.parent:
+        parent = indicator
+    key = max(code_col, label_col) if code else label_col
+    return _Hit(n, cells, indicator, key), m.section.get(indicator) or section, parent
+
+
+def _labelish(cell: object, text: str) -> bool:
+    """Text that could be a label: not a bare figure ("12", "12 em"); "1.1. Số trẻ em …" is a label."""
+    if isinstance(cell, (int, float)) or len(text) < 3 or len(text) > 300:
+        return False
+    number, ok = parse_number(text)
+    return not (ok and number is not None) or sum(w.isalpha() for w in fold(text).split()) >= 2
+
+
+def _section_in(m: Matcher, texts: Sequence[str]) -> str | None:
+    for text in texts:
+        if text and not text.strip().isdigit():
+            hit = m.section_of(text)
+            if hit:
+                return hit
+    return None
+
+
+def _emit(seg: _Segment, m: Matcher, locate: Locate, method: str, blank_is_value: bool,
+          warnings: list[str]) -> list[Candidate]:
+    if not seg.hits:
+        return []
+    col = _value_column(seg, warnings, locate)
+    if col is None:
+        return []
+    out = []
+    for hit in seg.hits:
+        cell = hit.cells[col] if col < len(hit.cells) and col > hit.key_col else None
+        raw = display(cell)
+        if not raw and not blank_is_value:
+            continue
+        number, ok = parse_number(cell, whole=m.whole)
+        where = locate(hit.index, col)
+        if not ok:
+            warnings.append(f"{where}: {hit.indicator} = {raw!r} is not a number")
+        out.append(Candidate(hit.indicator, number, raw, where, ok, method))
+    return out
+
+
+def _value_column(seg: _Segment, warnings: list[str], locate: Locate) -> int | None:
+    """The header's figures column; else the one column right of the labels that holds numbers."""
+    skip = seg.header.skip_cols if seg.header else frozenset()
+    allowed = seg.header.value_cols if seg.header else None
+    if allowed and len(allowed) == 1:
+        return allowed[0]
+    counts: dict[int, int] = {}
+    for hit in seg.hits:
+        for col in range(hit.key_col + 1, len(hit.cells)):
+            if col in skip or (allowed and col not in allowed):
+                continue
+            number, ok = parse_number(hit.cells[col])
+            if ok and number is not None:
+                counts[col] = counts.get(col, 0) + 1
+    if not counts:
+        return allowed[0] if allowed else None
+    ranked = sorted(counts.items(), key=lambda kv: kv[1], reverse=True)
+    if len(ranked) > 1 and ranked[1][1] * 2 >= ranked[0][1]:
+        warnings.append(f"{locate(seg.hits[0].index, ranked[0][0])}: several columns hold numbers and "
+                        "no header says which is the figure; table skipped")
+        return None
+    return ranked[0][0]
+
+
+# ---------------------------------------------------------------- merging
+
+def resolve(candidates: Iterable[Candidate]) -> tuple[list[Value], list[str]]:
+    """One value per indicator. Two places that give different numbers -> neither, and a warning."""
+    by_code: dict[str, list[Candidate]] = {}
+    for c in candidates:
+        by_code.setdefault(c.indicator, []).append(c)
+    values, warnings = [], []
+    for code, cands in by_code.items():
+        numbers = {c.number for c in cands if c.number is not None}
+        if len(numbers) > 1:
+            places = "; ".join(f"{c.source} = {c.raw!r}" for c in cands if c.number is not None)
+            warnings.append(f"{code}: different figures in several places ({places}); none kept")
+            continue
+        if numbers:
+            pick = next(c for c in cands if c.number is not None)
+        else:
+            pick = next((c for c in cands if c.raw), cands[0])
+        values.append(Value(pick.indicator, pick.number, pick.raw, pick.source, pick.method))
+    return values, warnings
+
+
+def scan_all(grids: Iterable[tuple[Iterable[Sequence[object]], Locate]], report: Report,
+             **kwargs: object) -> tuple[list[Value], list[str], list[Scan]]:
+    """Scan several grids of one document and merge their values."""
+    scans = [scan(rows, report, locate, **kwargs) for rows, locate in grids]  # type: ignore[arg-type]
+    values, warnings = resolve(c for s in scans for c in s.candidates)
+    return values, [w for s in scans for w in s.warnings] + warnings, scans

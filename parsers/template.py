@@ -1,0 +1,158 @@
+"""The blank Excel form (report-form.md) a unit fills in, headed like a Department document.
+
+One sheet "BaoCao": the Decree 30 header (parent body / issuing body top left, the national motto
+top right, Times New Roman), the title, "Đơn vị: …" and "Kỳ báo cáo: …", then the table
+STT | Mã chỉ tiêu | Chỉ tiêu | Đơn vị tính | Số liệu | Ghi chú with a section row between groups.
+The sheet is protected (no password: a clerk who must change the layout can) except the figures
+and notes, the figures accept whole numbers >= 0 only, and it prints on A4 portrait.
+parsers/xlsx.py reads it back by the code column, or by the label once people have edited it.
+"""
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from store.config import Config, Period, Report, Unit
+
+SHEET = "BaoCao"
+HEADERS = ("STT", "Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Số liệu", "Ghi chú")
+WIDTHS = (6, 14, 48, 11, 11, 16)
+FONT = "Times New Roman"
+HEADER_ROW = 10
+_THIN = Side(style="thin")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_MM = 1 / 25.4
+
+
+def build_template(cfg: Config, report: Report, unit: Unit | None, period: Period | None) -> bytes:
+    """The .xlsx bytes of the blank form, with the unit and period filled in when given."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    _letterhead(ws, cfg)
+    _title(ws, report, unit, period)
+    last = _table(ws, report)
+    _signature(ws, last + 2)
+    _layout(ws)
+    wb.properties.title = report.title
+    wb.properties.subject = period.label if period else ""
+    wb.properties.keywords = f"baocao report={report.code} period={period.id if period else ''} " \
+                             f"unit={unit.code if unit else ''}"
+    wb.properties.creator = cfg.organisation.name
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _put(ws: Worksheet, ref: str, value: object, *, size: int = 13, bold: bool = False, italic: bool = False,
+         align: str = "center", merge: str | None = None, wrap: bool = True) -> None:
+    ws[ref] = value
+    ws[ref].font = Font(name=FONT, size=size, bold=bold, italic=italic)
+    ws[ref].alignment = Alignment(horizontal=align, vertical="center", wrap_text=wrap)
+    if merge:
+        ws.merge_cells(f"{ref}:{merge}")
+
+
+def _letterhead(ws: Worksheet, cfg: Config) -> None:
+    org = cfg.organisation
+    _put(ws, "A1", org.parent.upper(), size=12, merge="C1")
+    _put(ws, "A2", org.name.upper(), size=12, bold=True, merge="C2")
+    _put(ws, "D1", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=12, bold=True, merge="F1")
+    _put(ws, "D2", "Độc lập - Tự do - Hạnh phúc", size=13, bold=True, merge="F2")
+    for ref in ("B2", "E2"):          # the short rules under the issuing body and the motto
+        ws[ref].border = Border(bottom=_THIN)
+
+
+def _title(ws: Worksheet, report: Report, unit: Unit | None, period: Period | None) -> None:
+    summary = report.title
+    if summary.lower().startswith("báo cáo "):
+        summary = summary[len("báo cáo "):]
+    summary = summary[:1].upper() + summary[1:]
+    _put(ws, "A4", "BÁO CÁO", size=14, bold=True, merge="F4")
+    _put(ws, "A5", summary, size=14, bold=True, merge="F5")
+    dots = "." * 60
+    _put(ws, "A6", f"Đơn vị: {unit.name if unit else dots}", align="left", merge="F6")
+    _put(ws, "A7", f"Kỳ báo cáo: {period.label if period else dots}", align="left", merge="F7")
+    _put(ws, "A8", "Ghi số liệu vào cột “Số liệu” (số nguyên, không âm); ghi 0 nếu không có trường hợp nào, "
+                   "để trống nếu chưa có số liệu.", size=11, italic=True, align="left", merge="F8")
+    ws.row_dimensions[8].height = 30
+
+
+def _table(ws: Worksheet, report: Report) -> int:
+    """Header, section rows and one row per indicator; returns the last row used."""
+    for col, text in enumerate(HEADERS, start=1):
+        cell = ws.cell(HEADER_ROW, col, text)
+        cell.font = Font(name=FONT, size=12, bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = _BOX
+        cell.fill = PatternFill("solid", fgColor="DDDDDD")
+    row, section, number = HEADER_ROW, None, 0
+    figures = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                             showErrorMessage=True, errorTitle="Số liệu không hợp lệ",
+                             error="Vui lòng nhập số nguyên không âm (ví dụ: 0, 12, 3250).")
+    ws.add_data_validation(figures)
+    for ind in report.indicators:
+        if ind.section and ind.section != section:
+            section = ind.section
+            row += 1
+            _section_row(ws, row, section)
+        row += 1
+        number += 1
+        _indicator_row(ws, row, number, ind)
+        figures.add(f"E{row}")
+    return row
+
+
+def _section_row(ws: Worksheet, row: int, section: str) -> None:
+    letter, _, name = section.partition(". ")
+    if not name:
+        letter, name = "", section
+    for col, text in enumerate((letter, None, name, None, None, None), start=1):
+        cell = ws.cell(row, col, text)
+        cell.font = Font(name=FONT, size=12, bold=True)
+        cell.border = _BOX
+        cell.alignment = Alignment(horizontal="center" if col == 1 else "left", vertical="center")
+
+
+def _indicator_row(ws: Worksheet, row: int, number: int, ind) -> None:
+    values = (number, ind.code, ind.label, ind.unit, None, None)
+    for col, value in enumerate(values, start=1):
+        cell = ws.cell(row, col, value)
+        cell.font = Font(name=FONT, size=12, color="7F7F7F" if col == 2 else None)
+        cell.border = _BOX
+        cell.alignment = Alignment(horizontal="left" if col == 3 else "center", vertical="center",
+                                   wrap_text=col in (3, 6))
+        if col in (5, 6):
+            cell.protection = Protection(locked=False)
+    ws.cell(row, 5).number_format = "#,##0"
+
+
+def _signature(ws: Worksheet, row: int) -> None:
+    _put(ws, f"D{row}", "……, ngày …… tháng …… năm ……", italic=True, merge=f"F{row}")
+    _put(ws, f"A{row + 1}", "NGƯỜI LẬP BIỂU", size=12, bold=True, merge=f"C{row + 1}")
+    _put(ws, f"D{row + 1}", "THỦ TRƯỞNG ĐƠN VỊ", size=12, bold=True, merge=f"F{row + 1}")
+    _put(ws, f"D{row + 2}", "(Ký, ghi rõ họ tên, đóng dấu)", size=11, italic=True, merge=f"F{row + 2}")
+
+
+def _layout(ws: Worksheet) -> None:
+    for i, width in enumerate(WIDTHS):
+        ws.column_dimensions[chr(ord("A") + i)].width = width
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = 30 * _MM
+    ws.page_margins.right = 15 * _MM
+    ws.page_margins.top = 20 * _MM
+    ws.page_margins.bottom = 20 * _MM
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.print_options.horizontalCentered = True
+    ws.freeze_panes = f"A{HEADER_ROW + 1}"
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False     # people may widen a column or a row
+    ws.protection.formatRows = False

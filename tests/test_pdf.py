@@ -1,0 +1,85 @@
+"""PDF reports: ruled and unruled tables, scans (OCR when available), and hostile files."""
+import time
+
+import pytest
+
+from parsers import pdf
+from tests import reportfiles as rf
+
+R = rf.report()
+
+
+def parse(data, name="bc.pdf"):
+    return pdf.parse(name, data, R)
+
+
+@pytest.mark.parametrize("ruled", [True, False], ids=["ruled table", "table without rules"])
+def test_three_page_report(ruled):
+    data = rf.pdf_report(ruled=ruled)
+    p = parse(data)
+    assert p.problems == [] and p.warnings == []
+    assert rf.numbers(p) == rf.SAMPLE
+    assert p.stated_unit == "UBND HUYỆN LỘC NINH - PHÒNG GIÁO DỤC VÀ ĐÀO TẠO"
+    assert p.stated_period == "Kết quả thực hiện công tác trẻ em 6 tháng đầu năm 2024"
+    v = next(v for v in p.values if v.indicator == "tre_em_tong")
+    assert v.raw == "3.250" and v.source.startswith("bc.pdf › trang 3 › ")
+    if ruled:
+        assert v.source == "bc.pdf › trang 3 › bảng 1 › dòng 3"
+
+
+def test_line_rows_split_label_unit_figure():
+    rows = pdf.line_rows("Số lượt cha mẹ học sinh tham gia tuyên\n5 truyền lượt 1.045\n"
+                         "Số vụ bạo lực học đường 5 3\n8 Số vụ bạo lực học đường vụ không có", R)
+    assert rows == [["", "", ""], ["5 Số lượt cha mẹ học sinh tham gia tuyên truyền", "lượt", "1.045"],
+                    ["Số vụ bạo lực học đường 5 3", "", ""],
+                    ["8 Số vụ bạo lực học đường", "vụ", "không có"]]
+
+
+def test_prose_in_a_pdf_is_read_by_the_patterns():
+    p = parse(rf.pdf_pages(1))
+    assert rf.numbers(p) == {"bl_so_vu": 3}
+
+
+@pytest.mark.parametrize("maker,reason", [
+    (lambda: b"", "empty"),
+    (lambda: b"hello, not a pdf", "corrupt"),
+    (lambda: rf.pdf_report()[:5000], "corrupt"),
+    (lambda: rf.pdf_pages(2, encrypt="pw"), "encrypted"),
+    (lambda: rf.pdf_pages(1000), "too many pages"),
+])
+def test_bad_files_are_problems_and_fast(maker, reason):
+    data = maker()
+    started = time.monotonic()
+    p = parse(data)
+    assert time.monotonic() - started < 2
+    assert [pr.reason for pr in p.problems] == [reason]
+    assert p.values == []
+
+
+def test_long_pdf_reads_the_first_pages_with_a_warning():
+    p = parse(rf.pdf_pages(40))
+    assert p.problems == [] and "only the first 30 of 40 pages were read" in p.warnings
+    assert rf.numbers(p) == {"bl_so_vu": 3}      # the same figure on 30 pages is one figure
+    assert p.text.count("Trang") == 30
+
+
+def test_scan_without_ocr_is_a_problem(monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    p = parse(rf.scanned_pdf())
+    assert [pr.reason for pr in p.problems] == ["scanned, no text"]
+
+
+@pytest.mark.skipif(not pdf.ocr_available(), reason="tesseract with Vietnamese data is not installed")
+def test_scan_is_read_by_ocr():
+    p = parse(rf.scanned_pdf())
+    got = rf.numbers(p)
+    assert p.problems == []
+    assert {v.method for v in p.values} == {"ocr"}
+    assert len(got) >= 6 and all(got[k] == rf.SAMPLE[k] for k in got)
+    assert p.stated_unit == "PHÒNG GIÁO DỤC VÀ ĐÀO TẠO HUYỆN LỘC NINH"
+
+
+@pytest.mark.skipif(not pdf.ocr_available(), reason="tesseract with Vietnamese data is not installed")
+def test_blank_scan_is_a_problem():
+    p = parse(rf.scanned_pdf(blank=True))
+    assert [pr.reason for pr in p.problems] == ["scanned, no text"]
