@@ -58,7 +58,8 @@ REPORT_WORDS = ("bao cao", "bc", "baocao", "so lieu", "thong ke", "gui bao cao",
 OTHER_DOC_TYPES = ("ke hoach", "thong bao", "giay moi", "thu moi", "quyet dinh", "huong dan", "ban tin",
                    "chuong trinh", "lich", "moi hop", "thong tu", "chi thi", "dieu le", "ket luan",
                    "newsletter", "quang cao", "nhac nop", "nhac nho", "don doc", "de nghi", "tai lieu",
-                   "tap huan", "hoi nghi", "hoi thao", "cuoc thi", "phat dong", "trien khai")
+                   "tap huan", "hoi nghi", "hoi thao", "cuoc thi", "phat dong", "trien khai", "hoi ve",
+                   "xin hoi", "thac mac", "xin y kien", "gop y", "khoa hoc", "khoa boi duong", "tuyen sinh")
 REPLY_PREFIX = re.compile(r"^\s*(re|tl|tra loi|aw|sv)\b", re.I)
 INCIDENT_STRONG = ("bao cao nhanh", "bc nhanh", "dot xuat", "vu viec", "su viec", "khan cap", "bao cao vu",
                    "bao cao su co", "su co")
@@ -139,7 +140,8 @@ def decide_kind(cfg: Config, ev: Evidence) -> tuple[str, Report | None, str]:
     if explicit and not other_doc:
         return "incident", None, f"subject names an ad-hoc case ({explicit})"
     report, kw = _topic(cfg, f"{subject} {names}")
-    if report and not other_doc:
+    reporting = is_report_word or ev.values_found >= 3 or _has(padded(ev.body[:3000]), REPORT_WORDS)
+    if report and not other_doc and reporting:
         return "report", report, f"about {report.code} ({kw})"
     about_case = is_report_word or fold(subject).startswith(("v v", "ve viec")) or _has(head, INCIDENT_STRONG)
     if category and about_case and not other_doc and not _period_kind(head):
@@ -155,6 +157,8 @@ def decide_kind(cfg: Config, ev: Evidence) -> tuple[str, Report | None, str]:
     b_cat = incident_category(ev.body[:3000])
     if b_strong and b_cat and not _period_kind(padded(ev.body[:3000])):
         return "incident", None, f"the text reports a case ({b_strong}, {b_cat})"
+    if report:
+        return "ignored", None, f"about {report.code} ({kw}) but not a report"
     if ev.values_found >= 5 and len(cfg.reports) == 1:
         return "report", cfg.reports[0], "the attached form has report values"
     return "ignored", None, "not about a configured report"
@@ -188,6 +192,13 @@ def decide_unit(cfg: Config, ev: Evidence) -> tuple[str | None, str, int | None,
     if code:
         return code, "the document names the unit", 0, _content_flags(ev)
     return None, "no unit named", None, ()
+
+
+def _own_domain(ev: Evidence) -> bool:
+    """Mail from our own organisation's domain that names no unit is the Department's own
+    business (a request, a reminder, a forward without the original)."""
+    domains = {a.rsplit("@", 1)[-1].lower() for a in ev.own_addresses if "@" in a}
+    return "@" in ev.from_addr and ev.from_addr.rsplit("@", 1)[-1] in domains
 
 
 def _content_flags(ev: Evidence) -> tuple[str, ...]:
@@ -295,6 +306,8 @@ def decide(cfg: Config, ev: Evidence) -> Decision:
                         occurred_on=occurred_on(text, ev.received.date()))
     assert report is not None
     period, period_how = decide_period(report, ev)
+    if unit is None and _own_domain(ev):
+        return Decision("ignored", f"from the Department itself ({ev.from_addr}), not a unit's report")
     if unit is None:
         return Decision("unplaced", f"{why}; the unit could not be told", report_code=report.code,
                         unit_how=unit_how, period=period, period_how=period_how)

@@ -354,4 +354,29 @@ def parse_message(raw: bytes) -> ParsedMessage:
     if not body.strip() and htmls:
         body = "\n".join(_html_to_text(h) for h in htmls)
     out.body_text = unicodedata.normalize("NFC", body).replace("\r\n", "\n")
+    _inline_forwards(out)
     return out
+
+
+FORWARD_MARKER = re.compile(r"(?im)^\W*(-{3,}.*(forward|original|chuyển tiếp|thư gốc).*|"
+                            r"begin forwarded message:?|.*(forwarded message|original message)\W*)$")
+FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|fw|tr|ct|chuyển tiếp)\s*:", re.I)
+INLINE_HEADER = re.compile(r"(?im)^\s*\**(from|từ|von|de)\**\s*:\s*(.+)$")
+INLINE_SUBJECT = re.compile(r"(?im)^\s*\**(subject|chủ đề|tiêu đề)\**\s*:\s*(.+)$")
+
+
+def _inline_forwards(out: ParsedMessage) -> None:
+    """A forward pasted into the text ("---------- Forwarded message ---------", Outlook's
+    "Từ: … Đã gửi: … Chủ đề: …"): its sender and subject are evidence like an attached mail's."""
+    text = out.body_text
+    marker = FORWARD_MARKER.search(text)
+    if not marker and not FORWARD_SUBJECT.match(out.subject):
+        return
+    tail = text[marker.start():] if marker else text
+    for m in INLINE_HEADER.finditer(tail):
+        name, addr = email.utils.parseaddr(m.group(2).strip())
+        if "@" in addr and (name.strip(), addr.lower()) not in out.forwarded_from:
+            out.forwarded_from.append((name.strip().strip('"'), addr.lower()))
+    for m in INLINE_SUBJECT.finditer(tail):
+        if m.group(2).strip() not in out.forwarded_subjects:
+            out.forwarded_subjects.append(m.group(2).strip())

@@ -63,16 +63,17 @@ def _pattern(unit: Unit, taken: frozenset[tuple[str | None, str]]) -> UnitPatter
         bare = distinct[len("chuyen "):] if distinct.startswith("chuyen ") else ""
         if bare and (family, bare) not in taken:  # "THPT Quang Trung" is the chuyên school unless another has that name
             variants.add(bare)
-        body = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in sorted(variants, key=len, reverse=True))
+        body = "|".join(re.escape(v).replace(r"\ ", r"\s*") for v in sorted(variants, key=len, reverse=True))
         regexes.append(re.compile(rf"(?<![a-z0-9]){_FAMILY_RX[family]}\s*{LEVEL}(?:{body})(?![a-z0-9])"))
     if family == "pgd" and distinct:  # "UBND huyện Lộc Ninh - Phòng GDĐT": the place before the office
-        place = re.escape(distinct).replace(r"\ ", r"\s+")
+        place = re.escape(distinct).replace(r"\ ", r"\s*")
         regexes.append(re.compile(rf"(?<![a-z0-9])(?:ubnd\s+)?(?:huyen|thi xa|thanh pho|tx|tp)\s+{place}\s+"
                                   rf"{_FAMILY_RX['pgd']}(?![a-z0-9])"))
     for alias in unit.aliases:
         fam, rest = split_name(alias)
         if fam and rest and rest != distinct:
-            regexes.append(re.compile(rf"(?<![a-z0-9]){_FAMILY_RX[fam]}\s*{LEVEL}{re.escape(rest)}(?![a-z0-9])"))
+            rest_rx = re.escape(rest).replace(r"\ ", r"\s*")
+            regexes.append(re.compile(rf"(?<![a-z0-9]){_FAMILY_RX[fam]}\s*{LEVEL}{rest_rx}(?![a-z0-9])"))
     return UnitPattern(unit.code, family, distinct, tuple(regexes))
 
 
