@@ -69,9 +69,20 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
 
 # ---------------------------------------------------------------- commands
 
+def exclusive(ctx: Context):  # type: ignore[no-untyped-def]
+    """The store's lock: a command that fetches or sends must not run beside the daemon."""
+    from store.lock import acquire
+    return acquire(ctx.cfg.store_path)
+
+
 def cmd_poll(ctx: Context) -> int:
     from ingest.pipeline import poll
-    result = poll(ctx.db, ctx.cfg, ctx.now)
+    with exclusive(ctx):
+        result = poll(ctx.db, ctx.cfg, ctx.now)
+        return _poll_done(ctx, result)
+
+
+def _poll_done(ctx: Context, result) -> int:  # type: ignore[no-untyped-def]
     summary = ", ".join(f"{k} {v}" for k, v in sorted(result.by_status.items())) or "nothing new"
     print(f"poll: {result.fetched} new message(s) in {result.seconds:.1f} s: {summary}")
     _after_poll(ctx)
@@ -153,8 +164,9 @@ def cmd_remind(ctx: Context) -> int:
             print(f"{p.dedupe_key}\t{', '.join(p.recipients) or '(no address)'}\t{p.subject}")
         print(f"remind --dry-run: {len(planned)} reminder(s) would be sent")
         return 0
-    queued = reminders.queue(ctx.db, ctx.cfg, ctx.now)
-    result = outbox.deliver(ctx.db, ctx.cfg, ctx.now)
+    with exclusive(ctx):
+        queued = reminders.queue(ctx.db, ctx.cfg, ctx.now)
+        result = outbox.deliver(ctx.db, ctx.cfg, ctx.now)
     print(f"remind: {len(queued)} reminder(s) queued; outbox sent {result.sent}, failed {result.failed}, "
           f"pending {result.pending}")
     return 1 if result.failed or result.error else 0
@@ -179,7 +191,8 @@ def cmd_digest(ctx: Context) -> int:
             digest.queue(ctx.db, ctx.cfg, report, period, ctx.now, why)
     if ctx.args.dry_run:
         return 0
-    result = outbox.deliver(ctx.db, ctx.cfg, ctx.now)
+    with exclusive(ctx):
+        result = outbox.deliver(ctx.db, ctx.cfg, ctx.now)
     print(f"digest: outbox sent {result.sent}, failed {result.failed}, pending {result.pending}")
     return 1 if result.failed or result.error else 0
 
@@ -215,8 +228,34 @@ def cmd_template(ctx: Context) -> int:
 
 # ---------------------------------------------------------------- the daemon's jobs
 
+def job_in_daemon(ctx: Context) -> bool:
+    return ctx.args.command == "run" and not getattr(ctx.args, "once", False)
+
+
+def job_summary(ctx: Context, text: str) -> None:
+    """A job's one-line result: printed by `run --once`, logged (console and file) by the daemon."""
+    log.info(text, extra={"job": text.split(":", 1)[0]})
+    if not job_in_daemon(ctx):
+        print(text)
+
+
 def job_poll(ctx: Context) -> int:
-    return cmd_poll(ctx)
+    """Poll once. In the daemon, the kept mail source and the stop request come on `ctx`
+    (`mail_source`, `stop_requested`), so a SIGTERM ends the poll after the message in hand."""
+    from ingest.pipeline import poll
+    result = poll(ctx.db, ctx.cfg, ctx.now, source=getattr(ctx, "mail_source", None),
+                  stop=getattr(ctx, "stop_requested", None))
+    if result.fetched or not job_in_daemon(ctx):
+        summary = ", ".join(f"{k} {v}" for k, v in sorted(result.by_status.items())) or "nothing new"
+        job_summary(ctx, f"poll: {result.fetched} new message(s) in {result.seconds:.1f} s: {summary}")
+    _after_poll(ctx)
+    if ctx.db.execute("SELECT 1 FROM outbox WHERE status = 'pending' LIMIT 1").fetchone():
+        # receipts just queued, and retries whose time has come, go now rather than at tomorrow's
+        # reminder job; an unreachable SMTP server is reported by the reminder and digest jobs,
+        # so it never slows the polling down
+        from compile import outbox
+        outbox.deliver(ctx.db, ctx.cfg, ctx.now)
+    return 1 if result.failed else 0
 
 
 def job_reminders(ctx: Context) -> int:
@@ -226,7 +265,8 @@ def job_reminders(ctx: Context) -> int:
         return 0
     queued = reminders.queue(ctx.db, ctx.cfg, ctx.now)
     result = outbox.deliver(ctx.db, ctx.cfg, ctx.now)
-    print(f"reminders: {len(queued)} queued; outbox sent {result.sent}, failed {result.failed}")
+    job_summary(ctx, f"reminders: {len(queued)} queued; outbox sent {result.sent}, failed {result.failed}")
+    job_outbox_error(result)
     return 1 if result.failed else 0
 
 
@@ -239,48 +279,70 @@ def job_digest(ctx: Context) -> int:
     for report, period, why in due:
         digest.queue(ctx.db, ctx.cfg, report, period, ctx.now, why)
     result = outbox.deliver(ctx.db, ctx.cfg, ctx.now)
-    print(f"digest: {len(due)} due; outbox sent {result.sent}, failed {result.failed}")
+    job_summary(ctx, f"digest: {len(due)} due; outbox sent {result.sent}, failed {result.failed}")
+    job_outbox_error(result)
     return 1 if result.failed else 0
+
+
+def job_outbox_error(result: Any) -> None:
+    """An unreachable SMTP server fails the job, so it is logged once per problem and recorded
+    in job_runs; the mail stays pending for the next attempt."""
+    if getattr(result, "error", ""):
+        raise BaocaoError(f"outbox: {result.error} ({result.pending} mail(s) wait for the next attempt)")
 
 
 JOBS: list[tuple[str, Callable[[Context], int]]] = [("poll", job_poll), ("reminders", job_reminders),
                                                      ("digest", job_digest)]
 
 
-def run_job(ctx: Context, name: str, fn: Callable[[Context], int]) -> int:
-    """Run one job; a failing job is logged and recorded, and the daemon goes on."""
+def run_job(ctx: Context, name: str, fn: Callable[[Context], int], problems: Any = None) -> int:
+    """Run one job; a failing job is logged and recorded in `job_runs`, and the daemon goes on.
+
+    With `problems` (the daemon's `ingest.daemon.Problems`) an error is logged once per problem
+    rather than once per run, and a configuration error is a failed run too, not the end."""
     started = ctx.now.isoformat(timespec="seconds")
     run_id = ctx.db.execute("INSERT INTO job_runs (job, started_at) VALUES (?, ?)", [name, started]).lastrowid
+    code, detail, exc_info = 0, None, None
     try:
         code = fn(ctx)
-        detail = None
-    except (ConfigError, UsageError):
-        raise
+    except (ConfigError, UsageError) as exc:
+        if problems is None:
+            raise
+        code, detail = 1, str(exc)
     except BaocaoError as exc:
-        log.error("job %s: %s", name, exc)
         code, detail = 1, str(exc)
     except Exception as exc:  # a bug in one job must not stop the others
-        log.exception("job %s failed", name)
-        code, detail = 1, f"{type(exc).__name__}: {exc}"
+        code, detail, exc_info = 1, f"{type(exc).__name__}: {exc}", sys.exc_info()
     ctx.db.execute("UPDATE job_runs SET finished_at = ?, ok = ?, detail = ? WHERE id = ?",
                    [parse_now(None, ctx.cfg.timezone).isoformat(timespec="seconds") if not ctx.args.now else started,
                     int(code == 0), detail, run_id])
+    if problems is not None:
+        problems.failed(name, detail, exc_info) if detail else problems.ok(name)
+    elif detail:
+        log.error("job %s: %s", name, detail, exc_info=exc_info, extra={"job": name})
     return code
 
 
 def cmd_run(ctx: Context) -> int:
-    if ctx.args.once:
-        worst = 0
-        for name, fn in JOBS:
-            worst = max(worst, run_job(ctx, name, fn))
-        return worst
-    from ingest.daemon import run_forever
-    return run_forever(ctx, JOBS, run_job)
+    """`run --once`: every job once, in order; `run`: the daemon. Both hold the store's lock."""
+    from store.lock import acquire
+    with acquire(ctx.cfg.store_path):
+        if ctx.args.once:
+            worst = 0
+            for name, fn in JOBS:
+                worst = max(worst, run_job(ctx, name, fn))
+            return worst
+        from ingest.daemon import run_forever
+        return run_forever(ctx, JOBS, run_job)
 
 
 def cmd_health(ctx: Context) -> int:
+    import dataclasses
     from store import queries
-    ok, line = queries.health(ctx.db, ctx.cfg, ctx.now)
+    cfg = ctx.cfg
+    if ctx.args.max_age is not None:
+        cfg = dataclasses.replace(cfg, schedule={**cfg.schedule, "health_max_age_minutes": ctx.args.max_age})
+    ok, line = queries.health(ctx.db, cfg, ctx.now)
     print(line)
     return 0 if ok else 1
 
@@ -337,7 +399,9 @@ def build_parser() -> argparse.ArgumentParser:
     tp.add_argument("--unit")
     tp.add_argument("--period")
     tp.add_argument("-o", "--output", required=True)
-    add("health", cmd_health, "exit non-zero when the last successful poll is too old")
+    hl = add("health", cmd_health, "exit non-zero when the last successful poll is too old")
+    hl.add_argument("--max-age", type=int, metavar="MINUTES",
+                    help="the limit (default [schedule] health_max_age_minutes, 30)")
     bk = add("backup", cmd_backup, "an online backup of the store (SQLite backup API)")
     bk.add_argument("path")
     return p
@@ -347,14 +411,17 @@ class _Parser(argparse.ArgumentParser):
     pass
 
 
-def setup_logging(verbose: bool) -> None:
+def setup_logging(verbose: bool, cfg: Any = None, daemon: bool = False) -> None:
+    """Console logging at once (so config errors are readable); with the configuration, the
+    JSON-lines file log and secret redaction too. The daemon's console shows INFO; other
+    commands print their own results and show only warnings."""
     try:
         from store.logs import setup
     except ImportError:
         logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         return
-    setup(verbose)
+    setup(verbose, cfg, console_level=logging.INFO if daemon else logging.WARNING)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -364,10 +431,12 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # argparse already printed one line of usage error
         return int(exc.code or 0) if exc.code in (0, None) else 2
     setup_logging(args.verbose)
+    from store.lock import StoreLocked
     try:
         ctx = Context(args)
+        setup_logging(args.verbose, ctx.cfg, daemon=args.command == "run" and not args.once)
         return args.fn(ctx)
-    except (ConfigError, UsageError) as exc:
+    except (ConfigError, UsageError, StoreLocked) as exc:
         print(f"baocao: {exc}", file=sys.stderr)
         return 2
     except SourceError as exc:
@@ -378,13 +447,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `baocao failures | head`: before `Exception`, which would swallow it
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # a bug: one line for the person, the traceback for the log
         log.exception("internal error")
         print(f"baocao: internal error: {type(exc).__name__}: {exc} (the log has the details)", file=sys.stderr)
         return 1
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
 
 
 if __name__ == "__main__":

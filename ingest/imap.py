@@ -139,6 +139,8 @@ class ImapSource:
             if self.cfg.tls == "starttls":
                 client.starttls(ssl.create_default_context())
             secret = self.cfg.secret()
+            from store.logs import add_secret
+            add_secret(secret)  # an OAuth2 token from a command is known only now: mask it in every log
             if self.cfg.auth == "xoauth2":
                 client.oauth2_login(self.cfg.username, secret)
             elif secret.isascii():

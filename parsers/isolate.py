@@ -121,6 +121,9 @@ def _exit_detail(code: int | None) -> str:
 def _worker(sender: Any, parser: Parser, filename: str, data: bytes, report: Any, kind: str,
             memory_mb: int) -> None:
     """Worker body: limit memory, parse, send back the ParsedReport (or "memory")."""
+    # A Ctrl-C in the terminal reaches the whole process group: the parent decides when to stop,
+    # so the file in hand is finished instead of being recorded as a failed parse.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     limit_memory(memory_mb)
     try:
         outcome: Any = call_parser(parser, filename, data, report, kind)
