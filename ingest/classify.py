@@ -166,7 +166,7 @@ def decide_kind(cfg: Config, ev: Evidence) -> tuple[str, Report | None, str]:
 
 # ---------------------------------------------------------------- unit
 
-def decide_unit(cfg: Config, ev: Evidence) -> tuple[str | None, str, int | None, tuple[str, ...]]:
+def decide_unit(cfg: Config, ev: Evidence) -> tuple[str | None, str, int, tuple[str, ...]]:
     """(unit code, how, sender_known, flags). The address first; else the names people write."""
     by_address = {a: u.code for u in cfg.units for a in u.emails}
     by_address.update({a.lower(): code for a, code in ev.remembered})
@@ -191,7 +191,7 @@ def decide_unit(cfg: Config, ev: Evidence) -> tuple[str | None, str, int | None,
     code = unitfind.single(unitfind.find_units(ev.document_text[:4000], cfg.units), dominant=True)
     if code:
         return code, "the document names the unit", 0, _content_flags(ev)
-    return None, "no unit named", None, ()
+    return None, "no unit named", 0, ()
 
 
 def _own_domain(ev: Evidence) -> bool:
@@ -296,9 +296,9 @@ def occurred_on(text: str, fallback: dt.date) -> dt.date:
 
 def decide(cfg: Config, ev: Evidence) -> Decision:
     kind, report, why = decide_kind(cfg, ev)
-    if kind == "ignored":
-        return Decision("ignored", why)
     unit, unit_how, known, flags = decide_unit(cfg, ev)
+    if kind == "ignored":  # not attributed to a unit; sender_known still says whether the address is known
+        return Decision("ignored", why, sender_known=known if known == 1 else 0)
     if kind == "incident":
         text = f"{ev.subject}\n{ev.body[:4000]}"
         return Decision("incident", why, unit_code=unit, unit_how=unit_how, sender_known=known, flags=flags,
@@ -307,9 +307,10 @@ def decide(cfg: Config, ev: Evidence) -> Decision:
     assert report is not None
     period, period_how = decide_period(report, ev)
     if unit is None and _own_domain(ev):
-        return Decision("ignored", f"from the Department itself ({ev.from_addr}), not a unit's report")
+        return Decision("ignored", f"from the Department itself ({ev.from_addr}), not a unit's report",
+                        sender_known=0)
     if unit is None:
         return Decision("unplaced", f"{why}; the unit could not be told", report_code=report.code,
-                        unit_how=unit_how, period=period, period_how=period_how)
+                        unit_how=unit_how, sender_known=0, period=period, period_how=period_how)
     return Decision("report", why, report_code=report.code, unit_code=unit, unit_how=unit_how,
                     sender_known=known, period=period, period_how=period_how, flags=flags)

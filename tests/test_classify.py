@@ -52,7 +52,12 @@ def test_status_from_subject(cfg, subject: str, status: str) -> None:
 
 def test_automatic_is_ignored(cfg) -> None:
     d = decide(cfg, ev("Báo cáo công tác trẻ em", automatic="Auto-Submitted: auto-replied"))
-    assert d.status == "ignored"
+    assert (d.status, d.unit_code, d.sender_known) == ("ignored", None, 0)
+
+
+def test_ignored_mail_from_a_unit_address_is_sender_known(cfg) -> None:
+    d = decide(cfg, ev("Báo cáo sơ kết học kỳ I năm học 2023-2024", from_addr="thptlocninh@binhphuoc.edu.vn"))
+    assert (d.status, d.unit_code, d.sender_known) == ("ignored", None, 1)
 
 
 def test_reply_to_reminder_with_files_is_a_report(cfg) -> None:
@@ -76,7 +81,7 @@ UNITS = [
     ("x@gmail.com", "", "BC công tác trẻ em - TT GDNN-GDTX Bù Đăng", "TT-BUDANG", 0),
     ("x@gmail.com", "", "BC công tác trẻ em - Trường THPT chuyên Bình Long", "THPT-CHUYENBINHLONG", 0),
     ("x@gmail.com", "", "BC công tác trẻ em - THPT Bình Long", "THPT-BINHLONG", 0),
-    ("x@gmail.com", "", "Báo cáo công tác trẻ em 6 tháng", None, None),
+    ("x@gmail.com", "", "Báo cáo công tác trẻ em 6 tháng", None, 0),
     ("x@gmail.com", "", "BC cong tac tre em - UBND huyen Loc Ninh Phong GDDT", "PGD-LOCNINH", 0),
     ("x@gmail.com", "", "Bao cao cong tac tre em - PGDĐT TX Phước Long", "PGD-PHUOCLONG", 0),
     ("x@gmail.com", "", "Bao cao cong tac tre em - TTGDNN-GDTX Hon Quan", "TT-HONQUAN", 0),
