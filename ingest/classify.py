@@ -59,7 +59,11 @@ OTHER_DOC_TYPES = ("ke hoach", "thong bao", "giay moi", "thu moi", "quyet dinh",
                    "chuong trinh", "lich", "moi hop", "thong tu", "chi thi", "dieu le", "ket luan",
                    "newsletter", "quang cao", "nhac nop", "nhac nho", "don doc", "de nghi", "tai lieu",
                    "tap huan", "hoi nghi", "hoi thao", "cuoc thi", "phat dong", "trien khai", "hoi ve",
-                   "xin hoi", "thac mac", "xin y kien", "gop y", "khoa hoc", "khoa boi duong", "tuyen sinh")
+                   "xin hoi", "thac mac", "xin y kien", "gop y", "khoa hoc", "khoa boi duong", "tuyen sinh",
+                   "cho em hoi", "em hoi", "cho hoi", "han nop", "gia han")
+REMINDER_WORDS = ("nhac nop", "nhac nho", "don doc")
+NOT_A_CASE = ("ket qua thi", "tuyen sinh", "so lieu", "ket qua", "phong chong", "phong ngua", "cong tac",
+              "tot nghiep", "he ")
 REPLY_PREFIX = re.compile(r"^\s*(re|tl|tra loi|aw|sv)\b", re.I)
 INCIDENT_STRONG = ("bao cao nhanh", "bc nhanh", "dot xuat", "vu viec", "su viec", "khan cap", "bao cao vu",
                    "bao cao su co", "su co")
@@ -135,16 +139,20 @@ def decide_kind(cfg: Config, ev: Evidence) -> tuple[str, Report | None, str]:
     other_doc = _other_business(subject)
     if other_doc and REPLY_PREFIX.match(fold(ev.subject)) and ev.filenames:
         other_doc = None  # a reply to our reminder (or to a plan) carrying files: the unit's report
+    if _has(head, REMINDER_WORDS) and not ev.filenames and ev.values_found < 3:
+        return "ignored", None, "a reply about our reminder without a report"
     category = incident_category(subject)
     explicit = _has(head, INCIDENT_EXPLICIT)
-    if explicit and not other_doc:
+    case_words = _has(head, ("vu viec", "su viec", "su co", "vu"))
+    if explicit and not other_doc and (category or case_words or not _has(head, NOT_A_CASE)):
         return "incident", None, f"subject names an ad-hoc case ({explicit})"
     report, kw = _topic(cfg, f"{subject} {names}")
     reporting = is_report_word or ev.values_found >= 3 or _has(padded(ev.body[:3000]), REPORT_WORDS)
     if report and not other_doc and reporting:
         return "report", report, f"about {report.code} ({kw})"
     about_case = is_report_word or fold(subject).startswith(("v v", "ve viec")) or _has(head, INCIDENT_STRONG)
-    if category and about_case and not other_doc and not _period_kind(head):
+    programme = _has(head, NOT_A_CASE) and not (case_words or explicit)  # "công tác phòng, chống đuối nước"
+    if category and about_case and not other_doc and not programme and not _period_kind(head):
         return "incident", None, f"subject reports a case ({category})"
     if other_doc:
         return "ignored", None, f"other business ({other_doc}), not a unit's report"
@@ -184,6 +192,9 @@ def decide_unit(cfg: Config, ev: Evidence) -> tuple[str | None, str, int, tuple[
         code = unitfind.single(unitfind.find_units(text, cfg.units))
         if code:
             return code, f"{how} names the unit", 0, _content_flags(ev)
+        unknown = unitfind.unknown_school(text) if how in ("display name", "subject") else None
+        if unknown:  # a school the units file does not know: weaker evidence must not place it elsewhere
+            return None, f"{how} names a unit not in the units file ({unknown})", 0, ()
     body = ev.body[:6000]
     code = unitfind.single(unitfind.find_units(body, cfg.units), dominant=True)
     if code:
@@ -308,6 +319,9 @@ def decide(cfg: Config, ev: Evidence) -> Decision:
     period, period_how = decide_period(report, ev)
     if unit is None and _own_domain(ev):
         return Decision("ignored", f"from the Department itself ({ev.from_addr}), not a unit's report",
+                        sender_known=0)
+    if unit is None and not ev.filenames and ev.values_found < 3:
+        return Decision("ignored", f"{why}, but nothing to place: no file, no figures, no unit named",
                         sender_known=0)
     if unit is None:
         return Decision("unplaced", f"{why}; the unit could not be told", report_code=report.code,

@@ -177,9 +177,19 @@ def safe_filename(name: str, index: int = 0) -> str:
     return base
 
 
+_ANGLE_ADDR = re.compile(r"<\s*([^<>\s]+@[^<>\s]+)\s*>\s*$")
+
+
 def _address(value: object) -> tuple[str, str]:
-    name, addr = email.utils.parseaddr(decode_header_value(value))
-    return decode_header_value(name), addr.strip().lower()
+    """Split before decoding: a decoded display name may hold a comma ("THCS, THPT Võ Thị Sáu")."""
+    raw = "" if value is None else str(value)
+    if any(0xDC80 <= ord(c) <= 0xDCFF for c in raw):
+        raw = decode_bytes(raw.encode("utf-8", "surrogateescape"))
+    name, addr = email.utils.parseaddr(raw)
+    angle = _ANGLE_ADDR.search(raw)
+    if angle and addr.lower() != angle.group(1).lower():  # parseaddr split a name with a comma
+        name, addr = raw[:angle.start()].strip(), angle.group(1)
+    return decode_header_value(name).strip('" '), addr.strip().lower()
 
 
 def _date(value: object) -> dt.datetime | None:
@@ -233,7 +243,7 @@ def _filename(part: email.message.Message) -> str | None:
 # ---------------------------------------------------------------- classification of mail itself
 
 AUTO_SUBJECT = re.compile(
-    r"^\s*(auto(matic)?[ -]?reply|out of (the )?office|vắng mặt|trả lời tự động|tra loi tu dong|"
+    r"^\s*(thư\s+|thu\s+)?(auto(matic)?[ -]?reply|out of (the )?office|vắng mặt|trả lời tự động|tra loi tu dong|"
     r"undeliverable|undelivered|delivery status notification|mail delivery (failed|subsystem)|"
     r"returned mail|failure notice|delivery failure|không gửi được)", re.I)
 

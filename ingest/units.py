@@ -114,3 +114,14 @@ def single(counts: dict[str, int], dominant: bool = False) -> str | None:
         if ranked[0][1] > ranked[1][1]:
             return ranked[0][0]
     return None
+
+
+_EXPLICIT_SCHOOL = re.compile(r"(?<![a-z0-9])truong\s+(?:thcs|tieu hoc|mam non|mau giao|thpt|th|ptdtnt|pt dtnt)"
+                              r"(?:\s+(?:va|&)\s+thpt)?\s+(?!so\b)[a-z]+(?:\s+[a-z]+){0,3}")
+
+
+def unknown_school(text: str) -> str | None:
+    """A school named with "Trường …" (the unit's full name), for telling "not in the units file"
+    apart from "not named"; the caller checks first that no known unit matched."""
+    m = _EXPLICIT_SCHOOL.search(fold(text))
+    return m.group(0) if m else None

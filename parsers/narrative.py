@@ -80,6 +80,7 @@ def stated(rows: Iterable[Sequence[str]]) -> tuple[str | None, str | None]:
     cell texts (a text line is a row of one cell)."""
     unit_label = period_label = heading = title = None
     previous = ""
+    open_block = False  # the line before was the letterhead's heading: a line under it is the issuer
     for row in rows:
         cells = [_nfc(c) for c in row if c and c.strip()]
         joined = " ".join(cells)
@@ -88,7 +89,11 @@ def stated(rows: Iterable[Sequence[str]]) -> tuple[str | None, str | None]:
             period_label = period_label or _after_label(_PERIOD_LABEL, text)
         for cell in cells:
             for part in _left_of_motto(cell).splitlines():
-                heading = heading or _heading(part.strip(), previous)
+                found = _heading(part.strip(), previous) if part.strip() else None
+                if found and (heading is None or open_block):
+                    # "PHÒNG GD&ĐT ĐỒNG PHÚ" over "TRƯỜNG THCS TÂN PHÚ": the lower line issues the document
+                    heading = found
+                open_block = bool(found) and (open_block or heading == found)
                 title = title or _period_title(part.strip())
                 previous = part.strip() or previous
     return unit_label or heading, period_label or title

@@ -60,6 +60,24 @@ def test_ignored_mail_from_a_unit_address_is_sender_known(cfg) -> None:
     assert (d.status, d.unit_code, d.sender_known) == ("ignored", None, 1)
 
 
+@pytest.mark.parametrize("subject, files, status", [
+    ("Re: [Báo cáo công tác trẻ em] Nhắc nộp báo cáo 6 tháng đầu năm 2024", (), "ignored"),
+    ("Báo cáo nhanh kết quả thi tốt nghiệp THPT năm 2024", (), "ignored"),
+    ("Báo cáo kết quả công tác phòng, chống đuối nước cho học sinh dịp hè 2024", (), "ignored"),
+    ("Cho em hỏi hạn nộp báo cáo công tác trẻ em", (), "ignored"),
+    ("Báo cáo công tác trẻ em 6 tháng đầu năm 2024", (), "ignored"),       # nothing to place
+    ("Báo cáo công tác trẻ em 6 tháng đầu năm 2024", ("bc.xlsx",), "unplaced"),
+])
+def test_unknown_sender_edge_cases(cfg, subject, files, status) -> None:
+    assert decide(cfg, ev(subject, from_addr="someone@gmail.com", files=files)).status == status
+
+
+def test_school_not_in_the_units_file_is_not_placed_elsewhere(cfg) -> None:
+    d = decide(cfg, ev("Báo cáo công tác trẻ em 6 tháng - Trường THCS Tân Phú", files=("bc.docx",),
+                       stated_units=("PHÒNG GD&ĐT ĐỒNG PHÚ",)))
+    assert (d.status, d.unit_code) == ("unplaced", None)
+
+
 def test_reply_to_reminder_with_files_is_a_report(cfg) -> None:
     d = decide(cfg, ev("Re: [Báo cáo công tác trẻ em] Nhắc nộp báo cáo 6 tháng đầu năm 2024",
                        from_addr="thptlocninh@binhphuoc.edu.vn", files=("bc.xlsx",)))
@@ -90,7 +108,7 @@ UNITS = [
 
 @pytest.mark.parametrize("addr, name, subject, unit, known", UNITS)
 def test_unit(cfg, addr, name, subject, unit, known) -> None:
-    d = decide(cfg, ev(subject, from_addr=addr, from_name=name))
+    d = decide(cfg, ev(subject, from_addr=addr, from_name=name, files=("baocao.xlsx",)))
     assert (d.unit_code, d.sender_known) == (unit, known), d.unit_how
     assert d.status == ("report" if unit else "unplaced")
 

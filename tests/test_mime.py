@@ -119,3 +119,14 @@ def test_legacy_tcvn3_and_vni_subjects_and_bodies() -> None:
     parsed = parse_message(raw)
     assert parsed.subject == "Báo cáo công tác trẻ em"
     assert "Trường THPT Lộc Ninh" in parsed.body_text
+
+
+def test_display_name_with_a_comma_keeps_the_address() -> None:
+    raw = (b"From: =?utf-8?b?" + __import__("base64").b64encode("THCS, THPT Võ Thị Sáu".encode()) +
+           b"?= <c23vothisau@binhphuoc.edu.vn>\r\nSubject: x\r\n\r\nx")
+    parsed = parse_message(raw)
+    assert (parsed.from_name, parsed.from_addr) == ("THCS, THPT Võ Thị Sáu", "c23vothisau@binhphuoc.edu.vn")
+
+
+def test_auto_reply_subject_with_a_prefix() -> None:
+    assert parse_message(build(subject="Thư trả lời tự động - Re: Nhắc nộp báo cáo")).automatic
