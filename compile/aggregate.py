@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from compile import wording
+
 from compile.common import find_period, parse_time
 from store.config import Config, Period, Report
 
@@ -154,8 +156,8 @@ def admin_items(db: sqlite_utils.Database, limit: int = 200) -> list[AdminItem]:
                        else "Thư xử lý không thành công", f"{r[2] or ''} - {r[3] or ''}")
              for r in db.execute("SELECT message_id, status, from_addr, subject FROM v_messages"
                                  " WHERE status IN ('unplaced', 'failed') ORDER BY message_id LIMIT ?", [limit])]
-    items += [AdminItem(r[0], "Tệp không đọc được" if r[1] == "parse" else f"Lỗi ở bước {r[1]}",
-                        f"{r[4] or ''} {r[2]}: {r[3] or ''}".strip())
+    items += [AdminItem(r[0], "Tệp không đọc được" if r[1] == "parse" else f"Lỗi ở bước {wording.stage(r[1])}",
+                        f"{r[4] or ''}: {wording.problem(r[2])}" if r[4] else wording.problem(r[2]))
               for r in db.execute("SELECT message_id, stage, reason, detail, filename FROM v_failures"
                                   " WHERE resolved_at IS NULL ORDER BY failure_id LIMIT ?", [limit])]
     return items[:limit]

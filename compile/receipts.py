@@ -16,7 +16,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from compile import mail, outbox
+from compile import mail, outbox, wording
 from compile.common import clean, local_now, one_line, parse_time, render, valid_address, vn_datetime
 from ingest.mime import automatic_reason
 from store.config import Config
@@ -96,7 +96,7 @@ def _letter(db, cfg: Config, message_id: int, addr: str, header_id: str, origina
         "values": _values(db, report, message_id),
         "warnings": [clean(w[0] or w[1], 300) for w in db.execute(
             "SELECT detail, rule FROM warnings WHERE message_id = ? ORDER BY id", [message_id])],
-        "unread": [{"name": one_line(f[0] or "", 200), "reason": clean(f[1], 200)} for f in db.execute(
+        "unread": [{"name": one_line(f[0] or "", 200), "reason": wording.problem(f[1])} for f in db.execute(
             "SELECT filename, reason FROM failures WHERE message_id = ? AND stage IN ('mime', 'parse')"
             " AND resolved_at IS NULL ORDER BY id", [message_id])],
         "contact": cfg.organisation.contact or cfg.outbox.sender, "org": cfg.organisation,

@@ -196,7 +196,6 @@ def _process(db: sqlite_utils.Database, cfg: Config, row: dict[str, Any], parsed
             best = validate.best_values(values)
             warnings = validate.check(rep, best)
             warnings += _annual_checks(db, rep, decision, best)
-            warnings += [("parse_warning", w) for _, reps in attachments for r in reps for w in r.warnings][:50]
     elif fields["status"] in ("ignored", "duplicate"):
         attachments = [(m, []) for m, _ in attachments]  # keep what arrived, store no values
     if not parsed.subject and not parsed.body_text.strip() and not parsed.attachments and parsed.defects:

@@ -130,12 +130,13 @@ def save_result(db: sqlite_utils.Database, message_id: int, fields: dict[str, An
         for att, reports in attachments:
             cur = conn.execute(
                 "INSERT INTO attachments (message_id, filename, safe_name, declared_type, detected_type, size, "
-                "sha256, stated_unit, stated_period, text, parsed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                "sha256, stated_unit, stated_period, text, parsed_at, notes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 [message_id, att["filename"], att["safe_name"], att["declared_type"],
                  ",".join(sorted({r.detected_type for r in reports})) or None, att["size"], att["sha256"],
                  next((r.stated_unit for r in reports if r.stated_unit), None),
                  next((r.stated_period for r in reports if r.stated_period), None),
-                 "\n".join(r.text for r in reports if r.text)[:200_000], stamp])
+                 "\n".join(r.text for r in reports if r.text)[:200_000], stamp,
+                 "\n".join(f"{r.filename}: {w}" for r in reports for w in r.warnings)[:20_000] or None])
             att_id = cur.lastrowid
             for rep in reports:
                 rank = _rank(rep.detected_type)

@@ -166,4 +166,9 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX job_runs_job ON job_runs(job, started_at);
     """,
+    # 2: a parser's notes on a file stay with the file (English, for the admin), apart from the
+    # form's validation warnings that the digest and receipts show to people
+    """
+    ALTER TABLE attachments ADD COLUMN notes TEXT;
+    """,
 ]

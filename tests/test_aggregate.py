@@ -67,4 +67,4 @@ def test_incidents_since_and_admin_items(tmp_path):
     add_failure(db, mid, reason="encrypted", filename="bc.xlsx")
     items = aggregate.admin_items(db)
     assert [i.message_id for i in items] == [mid, mid]
-    assert "encrypted" in items[1].detail and "bc.xlsx" in items[1].detail
+    assert "mật khẩu" in items[1].detail and "bc.xlsx" in items[1].detail  # said in Vietnamese

@@ -62,3 +62,17 @@ def test_reopen_mirrors_config_changes(cfg, tmp_path) -> None:
     again = open_store(cfg)
     assert again.execute("SELECT COUNT(*) FROM units").fetchone()[0] == n == len(cfg.units)
     assert again.execute("SELECT COUNT(*) FROM periods").fetchone()[0] == 2
+
+
+def test_parser_notes_stay_with_the_file_not_in_v_warnings(cfg, db, now) -> None:
+    from ingest import pipeline
+    from tests.mails import build, write_maildir
+    import openpyxl, io
+    wb = openpyxl.Workbook()
+    wb.active.append(["nothing", "to", "see"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    write_maildir(cfg.mailbox.path, [build(files=[(buf.getvalue(), "bc.xlsx", "application/octet-stream")])])
+    pipeline.poll(db, cfg, now)
+    assert db.execute("SELECT COUNT(*) FROM v_warnings").fetchone()[0] == 0
+    assert "no indicator" in db.execute("SELECT notes FROM attachments").fetchone()[0]
