@@ -191,8 +191,28 @@ def _starts(text: str, phrases: Iterable[str], max_words: int) -> bool:
     return len(text.split()) <= max_words and any(text == p or text.startswith(p + " ") for p in phrases)
 
 
+# Figures that are not this period's result: a plan, last year's, a rate, an estimate, a change.
+_NOT_THE_FIGURE = re.compile(r"\b(ke hoach|cung ky|nam truoc|ky truoc|ty le|uoc|so sanh|tang giam|tang|giam|"
+                             r"chenh lech|du kien|chi tieu giao|muc tieu|luy ke)\b")
+# Headers naming the period itself ("6 tháng đầu năm 2024", "Kỳ này"): the figure when nothing better says so.
+_PERIOD_HEADER = re.compile(r"\b(6 thang|sau thang|ca nam|nam 20\d\d|ky nay|ky bao cao|nam nay|hoc ky)\b")
+_YEAR = re.compile(r"\b(20\d\d)\b")
+
+
+def _value_priority(t: str) -> int | None:
+    if "%" in t or _NOT_THE_FIGURE.search(fold(t)):
+        return None
+    t = fold(t)
+    prio = [p for phrase, p in _VALUE_HEADERS if t == phrase or (t.startswith(phrase + " ") and len(t.split()) <= 12)]
+    if prio:
+        return min(prio)
+    return 2 if _PERIOD_HEADER.search(t) and len(t.split()) <= 10 else None
+
+
 def header_of(texts: Sequence[str]) -> Header | None:
-    """The table's header row: a figures column plus a label/code/STT/unit column."""
+    """The table's header row: a figures column plus a label/code/STT/unit column. Columns of a
+    plan, last year, a rate or an estimate are never the figures; of two period columns, the later
+    year's is ("Cùng kỳ 2023 | 6 tháng 2024")."""
     folded = [fold(t) for t in texts]
     value: dict[int, int] = {}
     others, skip = 0, set()
@@ -205,13 +225,40 @@ def header_of(texts: Sequence[str]) -> Header | None:
         elif _starts(t, _LABEL_HEADERS, 5):
             others += 1
         else:
-            prio = [p for phrase, p in _VALUE_HEADERS if t == phrase or (t.startswith(phrase + " ") and len(t.split()) <= 8)]
-            if prio:
-                value[col] = min(prio)
+            prio = _value_priority(texts[col])
+            if prio is not None:
+                value[col] = prio
+            elif "%" in texts[col] or _NOT_THE_FIGURE.search(t):
+                skip.add(col)
     if not value or not others:
         return None
     best = min(value.values())
-    return Header(tuple(c for c, p in sorted(value.items()) if p == best), frozenset(skip))
+    cols = [c for c, p in sorted(value.items()) if p == best]
+    years = {c: max(map(int, _YEAR.findall(folded[c])), default=0) for c in cols}
+    if len(cols) > 1 and max(years.values()) > 0:
+        cols = [c for c in cols if years[c] == max(years.values())]
+    return Header(tuple(cols), frozenset(skip))
+
+
+def merge_header_rows(top: Sequence[str], sub: Sequence[str]) -> list[str] | None:
+    """A two-row header ("Kết quả thực hiện" merged over "Cùng kỳ 2023 | 6 tháng 2024") read as one:
+    each sub-header text joined to the top text above it, a merged (blank) top cell inheriting the
+    text to its left. None when `sub` is not a header row (it holds numbers, or nothing)."""
+    if not any(t.strip() for t in sub) or any(parse_number(t)[1] and parse_number(t)[0] is not None
+                                             for t in sub if t.strip()):
+        return None
+    if not any(sub[c].strip() and (c >= len(top) or not top[c].strip()) for c in range(len(sub))):
+        return None  # nothing under a merged (blank) top cell: an ordinary row, not a second header row
+    out, carried = [], ""
+    for col in range(max(len(top), len(sub))):
+        above = top[col].strip() if col < len(top) else ""
+        below = sub[col].strip() if col < len(sub) else ""
+        if above:
+            carried = above
+        elif below:
+            above = carried
+        out.append(f"{above} {below}".strip() if below else above)
+    return out
 
 
 # ---------------------------------------------------------------- scanning
@@ -259,6 +306,7 @@ def scan(rows: Iterable[Sequence[object]], report: Report, locate: Locate, *, me
     warnings: list[str] = []
     section = parent = None
     last_hit, read, truncated = -1, 0, False
+    header_texts: list[str] | None = None   # the header row just read: the next row may complete it
     for n, row in enumerate(rows):
         if n >= max_rows:
             truncated = True
@@ -273,7 +321,16 @@ def scan(rows: Iterable[Sequence[object]], report: Report, locate: Locate, *, me
         header = header_of(texts)
         if header:
             segments.append(_Segment(header))
+            header_texts = texts
             continue
+        if header_texts is not None:
+            merged = merge_header_rows(header_texts, texts)
+            header_texts = None
+            if merged is not None and not m.code_in(texts)[0]:
+                refined = header_of(merged)
+                if refined:
+                    segments[-1].header = refined
+                    continue
         hit, section, parent = _match_row(m, n, cells, texts, section, parent, warnings, locate)
         if hit:
             segments[-1].hits.append(hit)

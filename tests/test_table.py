@@ -190,3 +190,35 @@ def test_section_rows_give_context_and_are_not_values():
             ["E", "Hoạt động", ""], ["1", "Số diễn đàn trẻ em", 2]]
     got, _, _ = run(rows)
     assert got == {"bl_so_vu": 1, "dd_so_dien_dan": 2}
+
+
+@pytest.mark.parametrize("header, figure_col", [
+    (["Chỉ tiêu", "Kế hoạch năm 2024", "Thực hiện", "Tỷ lệ (%)"], 2),
+    (["Chỉ tiêu", "Cùng kỳ năm 2023", "6 tháng đầu năm 2024"], 2),
+    (["Chỉ tiêu", "6 tháng đầu năm 2023", "6 tháng đầu năm 2024"], 2),
+    (["Chỉ tiêu", "6 tháng đầu năm 2024", "Ước thực hiện cả năm 2024"], 1),
+    (["Nội dung", "Số liệu", "Tăng/giảm so với cùng kỳ"], 1),
+])
+def test_the_figure_column_among_plan_last_year_rate_estimate(header, figure_col):
+    """Units add columns next to the figure; the one that is this period's result is chosen."""
+    rows = [header, ["Số buổi tuyên truyền"] + [7 + i for i in range(len(header) - 1)],
+            ["Số lớp tập huấn"] + [20 + i for i in range(len(header) - 1)]]
+    got, _, _ = run(rows)
+    assert got == {"tt_so_buoi": 7 + figure_col - 1, "th_so_lop": 20 + figure_col - 1}
+
+
+def test_two_row_header_merged_over_two_periods():
+    """Word's usual layout: "Kết quả thực hiện" merged over "Cùng kỳ 2023 | 6 tháng 2024" (the merged
+    cell's copy is blank)."""
+    rows = [["TT", "Nội dung", "Kết quả thực hiện", "", "Ghi chú"],
+            ["", "", "Cùng kỳ năm 2023", "6 tháng đầu năm 2024", ""],
+            ["1", "Số buổi tuyên truyền", "9", "12", ""],
+            ["2", "Số lớp tập huấn", "1", "3", ""]]
+    got, _, _ = run(rows)
+    assert got == {"tt_so_buoi": 12, "th_so_lop": 3}
+
+
+def test_two_unnamed_figure_columns_give_nothing():
+    rows = [["Chỉ tiêu", "Cột A", "Cột B"], ["Số buổi tuyên truyền", 9, 12], ["Số lớp tập huấn", 1, 3]]
+    got, warnings, _ = run(rows)
+    assert got == {} and any("several columns" in w for w in warnings)
