@@ -99,9 +99,13 @@ def _finish(out: ParsedReport, filename: str, texts: list[str], prose_pages: lis
     if not any(v.number is not None for v in values):
         lines = [(line_rows(text, report), _line_locator(filename, p)) for p, text in enumerate(texts, 1)]
         values, warnings, _ = table.scan_all(lines, report, method=method, blank_is_value=False)
-    prose = "\n".join(ln for page in prose_pages for ln in page.splitlines() if not _table_line(ln))
+    lines_all = [ln for page in prose_pages for ln in page.splitlines()]
+    table_lines = sum(1 for ln in lines_all if _table_line(ln))
+    prose = "\n".join(ln for ln in lines_all if not _table_line(ln))
     known = {v.indicator for v in values}
-    extra = narrative.extract(prose, report, f"{filename} › văn bản")
+    # A page of numbered rows is a table the line reader could not settle (two figure columns):
+    # its fragments are not sentences, and patterns would read a unit or an STT as a figure.
+    extra = narrative.extract(prose, report, f"{filename} › văn bản") if table_lines < 5 else []
     values += [dataclasses.replace(v, method=method if method == "ocr" else v.method)
                for v in extra if v.indicator not in known]
     out.values, out.warnings = values, out.warnings + warnings
@@ -187,6 +191,10 @@ def _split_line(line: str, units: Sequence[str]) -> list[str]:
     label = line[: len(line) - len(figure)].strip()
     if _figure(label) is not None and re.search(r"\d\s*$", label):
         return [line, "", ""]          # "… 5 3": two figures side by side
+    tail = label.split()[1:][-4:]      # the cells just left of the figure (a label may say "dưới 16 tuổi")
+    if any(any(ch.isdigit() for ch in tok) and "(" not in tok and ")" not in tok
+           and parse_number(tok)[0] is not None for tok in tail):
+        return [line, "", ""]          # another figure in the row (a plan, last year, a rate): which one?
     unit = ""
     folded = fold(label)
     for u in units:
