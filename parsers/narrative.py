@@ -62,6 +62,8 @@ def extract(text: str, report: Report, source: str) -> list[Value]:
         bad = False
         for pattern in ind.patterns:
             for m in re.finditer(pattern, norm, flags=re.I):
+                if _crosses_cells(original, where, m):
+                    continue
                 number, ok = parse_number(m.group(1).rstrip(".,"))
                 if not ok or number is None:
                     bad = True
@@ -71,6 +73,16 @@ def extract(text: str, report: Report, source: str) -> list[Value]:
             (number, raw), = found.items()
             values.append(Value(ind.code, number, raw, source, "text"))
     return values
+
+
+def _crosses_cells(original: str, where: list[int], m: re.Match[str]) -> bool:
+    """A number ending its line with the words on the next line starting with a capital ("2" /
+    "Lượt cán bộ") is two table cells, not a wrapped sentence."""
+    i = where[m.end(1) - 1] + 1
+    j = i
+    while j < len(original) and original[j].isspace():
+        j += 1
+    return "\n" in original[i:j] and original[j:j + 1].isupper()
 
 
 # ---------------------------------------------------------------- the document's own header

@@ -49,3 +49,13 @@ def test_never_guesses(text, expected):
 ])
 def test_stated_unit_and_period(rows, unit, period):
     assert narrative.stated(rows) == (unit, period)
+
+
+def test_a_number_and_a_capitalised_next_line_are_two_cells_not_a_sentence():
+    from parsers.narrative import extract
+    from store.config import load
+    from pathlib import Path
+    report = load(Path(__file__).resolve().parent.parent / "config.example.toml").reports[0]
+    assert extract("bảng 2\nLượt cán bộ quản lý được tập huấn", report, "s") == []
+    got = extract("Đơn vị đã tổ chức 12 buổi\ntuyên truyền cho học sinh", report, "s")
+    assert [(v.indicator, v.number) for v in got] == [("tt_so_buoi", 12)]
