@@ -91,10 +91,7 @@ def _poll_done(ctx: Context, result) -> int:  # type: ignore[no-untyped-def]
 
 def _after_poll(ctx: Context) -> None:
     """Incident alerts go out at the poll that found them, not at the next digest."""
-    try:
-        from compile import alerts, outbox
-    except ImportError:
-        return
+    from compile import alerts, outbox
     queued = alerts.queue(ctx.db, ctx.cfg, ctx.now)
     if queued:
         print(f"alerts: {len(queued)} incident alert(s) queued")
@@ -258,30 +255,27 @@ def job_poll(ctx: Context) -> int:
     return 1 if result.failed else 0
 
 
-def job_reminders(ctx: Context) -> int:
-    try:
-        from compile import outbox, reminders
-    except ImportError:
-        return 0
-    queued = reminders.queue(ctx.db, ctx.cfg, ctx.now)
+def _deliver(ctx: Context, what: str) -> int:
+    """Send what the job queued (and any retry that is due), say so, and fail the job on an outage."""
+    from compile import outbox
     result = outbox.deliver(ctx.db, ctx.cfg, ctx.now)
-    job_summary(ctx, f"reminders: {len(queued)} queued; outbox sent {result.sent}, failed {result.failed}")
+    job_summary(ctx, f"{what}; outbox sent {result.sent}, failed {result.failed}")
     job_outbox_error(result)
     return 1 if result.failed else 0
+
+
+def job_reminders(ctx: Context) -> int:
+    from compile import reminders
+    queued = reminders.queue(ctx.db, ctx.cfg, ctx.now)
+    return _deliver(ctx, f"reminders: {len(queued)} queued")
 
 
 def job_digest(ctx: Context) -> int:
-    try:
-        from compile import digest, outbox
-    except ImportError:
-        return 0
+    from compile import digest
     due = digest.due(ctx.db, ctx.cfg, ctx.now)
     for report, period, why in due:
         digest.queue(ctx.db, ctx.cfg, report, period, ctx.now, why)
-    result = outbox.deliver(ctx.db, ctx.cfg, ctx.now)
-    job_summary(ctx, f"digest: {len(due)} due; outbox sent {result.sent}, failed {result.failed}")
-    job_outbox_error(result)
-    return 1 if result.failed else 0
+    return _deliver(ctx, f"digest: {len(due)} due")
 
 
 def job_outbox_error(result: Any) -> None:
