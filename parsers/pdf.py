@@ -96,7 +96,7 @@ def _finish(out: ParsedReport, filename: str, texts: list[str], prose_pages: lis
             report: Report, method: str) -> ParsedReport:
     tables = [(rows, _table_locator(filename, p, t)) for p, page in enumerate(grids, 1) for t, rows in enumerate(page, 1)]
     values, warnings, _ = table.scan_all(tables, report, method=method)
-    if not any(v.number is not None for v in values):
+    if not any(v.number is not None for v in values) and not _several_figure_columns(texts):
         lines = [(line_rows(text, report), _line_locator(filename, p)) for p, text in enumerate(texts, 1)]
         values, warnings, _ = table.scan_all(lines, report, method=method, blank_is_value=False)
     lines_all = [ln for page in prose_pages for ln in page.splitlines()]
@@ -115,6 +115,21 @@ def _finish(out: ParsedReport, filename: str, texts: list[str], prose_pages: lis
     if not values:
         out.warnings.append("no indicator of the form was found in the PDF")
     return out
+
+
+_OTHER_FIGURE_HEADER = re.compile(r"\b(ke hoach|cung ky|nam truoc|ky truoc|ty le|uoc thuc hien|so sanh|tang giam)\b")
+
+
+def _several_figure_columns(texts: list[str]) -> bool:
+    """A header line naming another figure column ("Kế hoạch | Thực hiện | Tỷ lệ %", "Cùng kỳ năm
+    2023"): in text without cell borders a lone number cannot be told to be this period's."""
+    for text in texts:
+        for line in text.splitlines()[:60]:
+            f = fold(line)
+            if len(f.split()) <= 10 and _OTHER_FIGURE_HEADER.search(f) \
+                    and all(len(d) == 4 and d.startswith("20") for d in re.findall(r"\d+", f)):
+                return True
+    return False
 
 
 def _table_locator(filename: str, page: int, n: int):
@@ -184,10 +199,27 @@ def _figure(line: str) -> str | None:
     return None
 
 
+def _figure_after_unit(line: str, units: Sequence[str]) -> list[str] | None:
+    """"2 tre_hcdb Số trẻ em có hoàn cảnh đặc biệt người 13 Trong đó 5 em nữ": a note after the
+    figure. The figure is the one number right after the indicator's unit, when a word follows it."""
+    tokens = line.split()
+    for i in range(1, len(tokens) - 2):
+        for n_words in (2, 1):
+            unit = fold(" ".join(tokens[i:i + n_words]))
+            j = i + n_words
+            if unit in units and j < len(tokens) - 1:
+                number, ok = parse_number(tokens[j])
+                after, after_ok = parse_number(tokens[j + 1])
+                if ok and number is not None and any(c.isdigit() for c in tokens[j]) \
+                        and not (after_ok and after is not None and any(c.isdigit() for c in tokens[j + 1])):
+                    return [" ".join(tokens[:i]), " ".join(tokens[i:j]), tokens[j]]
+    return None
+
+
 def _split_line(line: str, units: Sequence[str]) -> list[str]:
     figure = _figure(line)
     if figure is None:
-        return [line, "", ""]
+        return _figure_after_unit(line, units) or [line, "", ""]
     label = line[: len(line) - len(figure)].strip()
     if _figure(label) is not None and re.search(r"\d\s*$", label):
         return [line, "", ""]          # "… 5 3": two figures side by side

@@ -83,3 +83,18 @@ def test_scan_is_read_by_ocr():
 def test_blank_scan_is_a_problem():
     p = parse(rf.scanned_pdf(blank=True))
     assert [pr.reason for pr in p.problems] == ["scanned, no text"]
+
+
+def test_a_figure_followed_by_a_note_in_a_borderless_table():
+    from parsers.pdf import line_rows
+    rows = line_rows("2 tre_hcdb Số trẻ em có hoàn cảnh đặc biệt người 13 Trong đó 5 em nữ\n"
+                     "3 Số buổi tuyên truyền buổi 24 - em so với", rf.report())
+    assert rows[0] == ["2 tre_hcdb Số trẻ em có hoàn cảnh đặc biệt", "người", "13"]
+    assert rows[1][2] == ""   # "24 -": two figures (last year, this year): which one? none
+
+
+def test_no_line_reading_when_the_header_names_another_figure_column():
+    from parsers.pdf import _several_figure_columns
+    assert _several_figure_columns(["STT Chỉ tiêu ĐVT\nKế hoạch Thực hiện Tỷ lệ %\n1 Số buổi buổi 20 10 50,0"])
+    assert _several_figure_columns(["Chỉ tiêu Cùng kỳ năm 2023 6 tháng đầu năm 2024"])
+    assert not _several_figure_columns(["Thực hiện Kế hoạch số 15/KH-SGDĐT ngày 03/6/2024 của Sở"])
