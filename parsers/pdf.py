@@ -126,8 +126,8 @@ def _several_figure_columns(texts: list[str]) -> bool:
     for text in texts:
         for line in text.splitlines()[:60]:
             f = fold(line)
-            if len(f.split()) <= 10 and _OTHER_FIGURE_HEADER.search(f) \
-                    and all(len(d) == 4 and d.startswith("20") for d in re.findall(r"\d+", f)):
+            if len(f.split()) <= 12 and _OTHER_FIGURE_HEADER.search(f) \
+                    and all(len(d) <= 2 or (len(d) == 4 and d.startswith("20")) for d in re.findall(r"\d+", f)):
                 return True
     return False
 
@@ -210,8 +210,9 @@ def _figure_after_unit(line: str, units: Sequence[str]) -> list[str] | None:
             if unit in units and j < len(tokens) - 1:
                 number, ok = parse_number(tokens[j])
                 after, after_ok = parse_number(tokens[j + 1])
-                if ok and number is not None and any(c.isdigit() for c in tokens[j]) \
-                        and not (after_ok and after is not None and any(c.isdigit() for c in tokens[j + 1])):
+                second = tokens[j + 1] in _TOKEN_ZERO or (after_ok and after is not None
+                                                          and any(c.isdigit() for c in tokens[j + 1]))
+                if ok and number is not None and any(c.isdigit() for c in tokens[j]) and not second:
                     return [" ".join(tokens[:i]), " ".join(tokens[i:j]), tokens[j]]
     return None
 
