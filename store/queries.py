@@ -13,9 +13,9 @@ from store.config import Config, Period, Report
 
 
 def current_period(report: Report, today: dt.date) -> Period:
-    """The open period: the earliest whose due date is today or later, else the last one."""
-    upcoming = [p for p in report.periods if p.due >= today]
-    return min(upcoming, key=lambda p: p.due) if upcoming else max(report.periods, key=lambda p: p.due)
+    """The period in question now: the one whose due date is nearest (a few days after the 6-month
+    deadline, that is the 6-month period, not the annual one months away); ties go to the later."""
+    return min(report.periods, key=lambda p: (abs((p.due - today).days), p.due < today))
 
 
 def completeness(db: sqlite_utils.Database, cfg: Config, now: dt.datetime, report: str | None,

@@ -119,3 +119,12 @@ def test_readme_documents_every_command_and_view() -> None:
                  "baocao reprocess", "baocao assign", "baocao template", "v_messages", "v_submissions",
                  "v_completeness", "v_values", "v_warnings", "v_incidents", "v_failures", "v_outbox"):
         assert word in readme, word
+
+
+def test_digest_dry_run_without_period_takes_the_nearest_due_date(capsys, examples: Path, tmp_path: Path) -> None:
+    c = str(examples)
+    assert main(["--config", c, "--now", "2024-07-05T08:00", "poll"]) == 0
+    capsys.readouterr()
+    code, out, _ = run(capsys, "--config", c, "--now", "2024-07-05T08:00", "digest", "--dry-run", "-o", str(tmp_path / "d"))
+    assert code == 0 and "digest cttre 2024S1" in out
+    assert (tmp_path / "d" / "digest-cttre-2024S1.html").exists()
