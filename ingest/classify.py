@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from ingest import units as unitfind
+from ingest.mime import unquoted
 from ingest.textnorm import fold, padded
 from store.config import Config, Period, Report
 
@@ -61,7 +62,8 @@ OTHER_DOC_TYPES = ("ke hoach", "thong bao", "giay moi", "thu moi", "quyet dinh",
                    "tap huan", "hoi nghi", "hoi thao", "cuoc thi", "phat dong", "trien khai", "hoi ve",
                    "xin hoi", "thac mac", "xin y kien", "gop y", "khoa hoc", "khoa boi duong", "tuyen sinh",
                    "cho em hoi", "em hoi", "cho hoi", "han nop", "gia han")
-REMINDER_WORDS = ("nhac nop", "nhac nho", "don doc")
+REMINDER_WORDS = ("nhac nop", "nhac nho", "don doc", "nhac bao cao", "nhac gui")
+NEGATED_CASE = re.compile(r"\bkhong\s+(?:de\s+)?(?:xay ra|co|phat hien)\b[^.;\n]*")
 NOT_A_CASE = ("ket qua thi", "tuyen sinh", "so lieu", "ket qua", "phong chong", "phong ngua", "cong tac",
               "tot nghiep", "he ")
 REPLY_PREFIX = re.compile(r"^\s*(re|tl|tra loi|aw|sv)\b", re.I)
@@ -146,6 +148,9 @@ def decide_kind(cfg: Config, ev: Evidence) -> tuple[str, Report | None, str]:
     case_words = _has(head, ("vu viec", "su viec", "su co", "vu"))
     if explicit and not other_doc and (category or case_words or not _has(head, NOT_A_CASE)):
         return "incident", None, f"subject names an ad-hoc case ({explicit})"
+    if REPLY_PREFIX.match(fold(ev.subject)) and not ev.filenames and ev.values_found < 3 \
+            and len(fold(unquoted(ev.body))) < 400 and not (category or case_words):
+        return "ignored", None, "a short reply without a report"
     report, kw = _topic(cfg, f"{subject} {names}")
     reporting = is_report_word or ev.values_found >= 3 or _has(padded(ev.body[:3000]), REPORT_WORDS)
     if report and not other_doc and reporting:
@@ -161,9 +166,10 @@ def decide_kind(cfg: Config, ev: Evidence) -> tuple[str, Report | None, str]:
     body_report, body_kw = _topic(cfg, text)
     if body_report and (ev.values_found >= 3 or is_report_word or _has(padded(ev.body[:3000]), REPORT_WORDS)):
         return "report", body_report, f"about {body_report.code} ({body_kw}, from the text)"
-    b_strong = _has(padded(ev.body[:3000]), INCIDENT_STRONG)
-    b_cat = incident_category(ev.body[:3000])
-    if b_strong and b_cat and not _period_kind(padded(ev.body[:3000])):
+    affirmed = NEGATED_CASE.sub(" ", fold(ev.body[:3000]))  # "không để xảy ra vụ việc ..." reports no case
+    b_strong = _has(f" {affirmed} ", INCIDENT_STRONG)
+    b_cat = incident_category(affirmed)
+    if b_strong and b_cat and not _period_kind(f" {affirmed} ") and not _period_kind(head):
         return "incident", None, f"the text reports a case ({b_strong}, {b_cat})"
     if report:
         return "ignored", None, f"about {report.code} ({kw}) but not a report"

@@ -371,6 +371,15 @@ def parse_message(raw: bytes) -> ParsedMessage:
 FORWARD_MARKER = re.compile(r"(?im)^\W*(-{3,}.*(forward|original|chuyển tiếp|thư gốc).*|"
                             r"begin forwarded message:?|.*(forwarded message|original message)\W*)$")
 FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|fw|tr|ct|chuyển tiếp)\s*:", re.I)
+REPLY_SUBJECT = re.compile(r"^\s*(re|tl|trả lời|aw|sv)\s*:", re.I)
+QUOTE_START = re.compile(r"(?im)^(>|-{3,}\s*original message|-{5,}|(on|vào) .{5,120}(wrote|viết)\s*:|"
+                         r"(from|từ)\s*:.+@)")
+
+
+def unquoted(text: str) -> str:
+    """The text a person wrote in a reply, without the quoted history below it."""
+    m = QUOTE_START.search(text)
+    return text[:m.start()] if m else text
 INLINE_HEADER = re.compile(r"(?im)^\s*\**(from|từ|von|de)\**\s*:\s*(.+)$")
 INLINE_SUBJECT = re.compile(r"(?im)^\s*\**(subject|chủ đề|tiêu đề)\**\s*:\s*(.+)$")
 
@@ -379,6 +388,8 @@ def _inline_forwards(out: ParsedMessage) -> None:
     """A forward pasted into the text ("---------- Forwarded message ---------", Outlook's
     "Từ: … Đã gửi: … Chủ đề: …"): its sender and subject are evidence like an attached mail's."""
     text = out.body_text
+    if REPLY_SUBJECT.match(out.subject) and not FORWARD_SUBJECT.match(out.subject):
+        return  # a reply quotes the mail it answers: that history is not a forwarded report
     marker = FORWARD_MARKER.search(text)
     if not marker and not FORWARD_SUBJECT.match(out.subject):
         return

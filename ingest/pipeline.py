@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -259,13 +260,19 @@ def _duplicate_of(db: sqlite_utils.Database, message_id: int, parsed: ParsedMess
     if decision.status != "report" or not attachments:
         return None
     mine = sorted(m["sha256"] for m, _ in attachments)
-    for (other,) in db.execute(
-            "SELECT id FROM messages WHERE status = 'report' AND unit_code = ? AND report_code = ? AND period = ? "
-            "AND id < ? ORDER BY id DESC", [decision.unit_code, decision.report_code, decision.period, message_id]):
+    subject = _bare_subject(parsed.subject)
+    for other, other_subject in db.execute(
+            "SELECT id, subject FROM messages WHERE status = 'report' AND unit_code = ? AND report_code = ? "
+            "AND period = ? AND id < ? ORDER BY id DESC",
+            [decision.unit_code, decision.report_code, decision.period, message_id]):
         theirs = sorted(r[0] for r in db.execute("SELECT sha256 FROM attachments WHERE message_id = ?", [other]))
-        if theirs == mine:
+        if theirs == mine and _bare_subject(other_subject) == subject:  # sent twice; a "gửi lại" is a version
             return int(other)
     return None
+
+
+def _bare_subject(subject: str | None) -> str:
+    return classify.fold(re.sub(r"^\s*((re|fwd?|fw|tl|tr|ct)\s*:\s*)+", "", subject or "", flags=re.I))
 
 
 def _record_incident(db: sqlite_utils.Database, cfg: Config, message_id: int, parsed: ParsedMessage,

@@ -176,3 +176,16 @@ def test_occurred_on(text, expected) -> None:
 def test_incident_category(cfg, subject, category) -> None:
     d = decide(cfg, ev(subject, from_addr="pgdlocninh@binhphuoc.edu.vn"))
     assert (d.status, d.category) == ("incident", category)
+
+
+@pytest.mark.parametrize("subject, body, files, status", [
+    ("Re: Nhắc báo cáo công tác trẻ em 6 tháng đầu năm 2024", "Đã nhận.\n> Kính gửi ...", (), "ignored"),
+    ("Re: Báo cáo công tác trẻ em năm 2024 - THPT Lộc Ninh", "Cảm ơn các thầy cô.", (), "ignored"),
+    ("Re: Báo cáo công tác trẻ em năm 2024 - THPT Lộc Ninh", "Gửi lại bản có chữ ký.", ("bc.pdf",), "report"),
+    ("Re: Báo cáo nhanh vụ việc học sinh bị đuối nước", "Báo cáo bổ sung: em đã xuất viện.", (), "incident"),
+    ("Báo cáo công tác y tế trường học năm 2024",
+     "Trong năm, nhà trường không để xảy ra vụ việc ngộ độc, không có học sinh bị đuối nước.", (), "ignored"),
+])
+def test_replies_and_denials(cfg, subject, body, files, status) -> None:
+    d = decide(cfg, ev(subject, from_addr="thptlocninh@binhphuoc.edu.vn", body=body, files=files))
+    assert d.status == status, d.why
