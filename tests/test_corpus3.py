@@ -2,7 +2,7 @@
 
 Maps each truth to its `v_messages` row by the sha256 of the raw bytes, prints the scores and
 every miss (with the software's own `status_why`, `unit_how`, `period_how`), asserts the hard
-invariants, and measures the issue's thresholds (xfail while measuring).
+invariants, and asserts the issue's thresholds.
 """
 from __future__ import annotations
 

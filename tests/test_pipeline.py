@@ -158,3 +158,16 @@ def test_inactive_unit_is_not_expected(tmp_path, now) -> None:
     db = open_store(cfg)
     expected = {(r["unit_code"], r["period"]) for r in db.query("SELECT * FROM v_completeness")}
     assert expected == {("A", "2024S1"), ("A", "2024"), ("C", "2024")}
+
+
+def test_same_files_sent_twice_is_a_duplicate_but_a_resend_is_a_version(cfg, db, now) -> None:
+    files = [(b"PK\x03\x04same-bytes", "bc.xlsx", "application/octet-stream")]
+    subject = "Báo cáo công tác trẻ em 6 tháng đầu năm 2024"
+    write_maildir(cfg.mailbox.path, [
+        build(subject=subject, files=files, message_id="<a@x>"),
+        build(subject=subject, files=files, message_id="<b@x>"),            # the send button twice
+        build(subject="Gửi lại: " + subject, files=files, message_id="<c@x>"),  # a deliberate resend
+    ])
+    pipeline.poll(db, cfg, now)
+    assert [r[0] for r in db.execute("SELECT status FROM messages ORDER BY id")] == ["report", "duplicate", "report"]
+    assert [r["version"] for r in rows(db, "SELECT version FROM v_submissions ORDER BY version")] == [1, 2]
