@@ -96,9 +96,11 @@ def _finish(out: ParsedReport, filename: str, texts: list[str], prose_pages: lis
             report: Report, method: str) -> ParsedReport:
     tables = [(rows, _table_locator(filename, p, t)) for p, page in enumerate(grids, 1) for t, rows in enumerate(page, 1)]
     values, warnings, _ = table.scan_all(tables, report, method=method)
-    if not any(v.number is not None for v in values) and not _several_figure_columns(texts):
-        lines = [(line_rows(text, report), _line_locator(filename, p)) for p, text in enumerate(texts, 1)]
-        values, warnings, _ = table.scan_all(lines, report, method=method, blank_is_value=False)
+    if not any(v.number is not None for v in values):
+        columns = _figure_columns(texts)
+        if columns is not None or not _several_figure_columns(texts):
+            lines = [(line_rows(text, report, columns), _line_locator(filename, p)) for p, text in enumerate(texts, 1)]
+            values, warnings, _ = table.scan_all(lines, report, method=method, blank_is_value=False)
     lines_all = [ln for page in prose_pages for ln in page.splitlines()]
     table_lines = sum(1 for ln in lines_all if _table_line(ln))
     prose = "\n".join(ln for ln in lines_all if not _table_line(ln))
@@ -132,6 +134,40 @@ def _several_figure_columns(texts: list[str]) -> bool:
     return False
 
 
+# The figure columns a header line names, in order: (pattern, role). "figure" is this period's
+# result; "period" a column named by a period (the latest year's is the figure); "other" is not.
+_COLUMN_NAMES = [
+    (r"uoc thuc hien(?: ca nam)?(?: 20\d\d)?", "other"), (r"ke hoach(?: nam)?(?: 20\d\d)?", "other"),
+    (r"ty le", "other"), (r"cung ky(?: nam)?(?: 20\d\d)?", "other"), (r"thuc hien(?: \d+ thang)?", "figure"),
+    (r"(?:\d+ thang(?: dau| cuoi)?(?: nam)?|ca nam|nam) (20\d\d)", "period"),
+]
+_COLUMN_RX = re.compile("|".join(f"(?P<c{i}>{rx})" for i, (rx, _) in enumerate(_COLUMN_NAMES)))
+
+
+def _figure_columns(texts: list[str]) -> tuple[int, int] | None:
+    """(number of figure columns, index of this period's) from a header line such as "Kế hoạch
+    Thực hiện Tỷ lệ %" or "Cùng kỳ năm 2023 6 tháng đầu năm 2024"; None when no line says it clearly."""
+    for text in texts:
+        for line in text.splitlines()[:60]:
+            f = fold(line)
+            if len(f.split()) > 12 or not _OTHER_FIGURE_HEADER.search(f):
+                continue
+            roles: list[tuple[str, int]] = []
+            for m in _COLUMN_RX.finditer(f):
+                i = int(next(k for k, v in m.groupdict().items() if v is not None)[1:])
+                year = int(re.findall(r"20\d\d", m.group(0))[-1]) if re.search(r"20\d\d", m.group(0)) else 0
+                roles.append((_COLUMN_NAMES[i][1], year))
+            figures = [k for k, (role, _) in enumerate(roles) if role == "figure"]
+            periods = [k for k, (role, _) in enumerate(roles) if role == "period"]
+            if len(roles) >= 2 and len(figures) == 1:
+                return len(roles), figures[0]
+            if len(roles) >= 2 and not figures and periods:
+                latest = max(periods, key=lambda k: roles[k][1])
+                if sum(1 for k in periods if roles[k][1] == roles[latest][1]) == 1:
+                    return len(roles), latest
+    return None
+
+
 def _table_locator(filename: str, page: int, n: int):
     return lambda r, c: f"{filename} › trang {page} › bảng {n} › dòng {r + 1}"
 
@@ -145,7 +181,7 @@ def _line_locator(filename: str, page: int):
 _TOKEN_ZERO = {"-", "–", "—", "0"}
 
 
-def line_rows(text: str, report: Report) -> list[list[str]]:
+def line_rows(text: str, report: Report, columns: tuple[int, int] | None = None) -> list[list[str]]:
     """Each text line as [label, unit, figure]: the figure is the last token when it is one, the
     unit the word(s) before it when they name an indicator's unit. A line ending in two figures
     (two columns: which one?) keeps no figure. A label wrapped onto the next line is joined."""
@@ -160,9 +196,30 @@ def line_rows(text: str, report: Report) -> list[list[str]]:
             rows.append(["", "", ""])      # keep row numbers equal to line numbers
             line = joined
             i += 1
-        rows.append(_split_line(line, units))
+        rows.append(_split_columns(line, units, columns) if columns else _split_line(line, units))
         i += 1
     return rows
+
+
+def _split_columns(line: str, units: Sequence[str], columns: tuple[int, int]) -> list[str]:
+    """A row of a borderless table with several figure columns: the run of figures right after the
+    unit must fill every column (a blank cell leaves the row unread); the named column is taken."""
+    count, index = columns
+    tokens = line.split()
+    for i in range(1, len(tokens)):
+        for n_words in (2, 1):
+            if fold(" ".join(tokens[i:i + n_words])) not in units:
+                continue
+            run = []
+            for tok in tokens[i + n_words:]:
+                number, ok = parse_number(tok)
+                if tok in _TOKEN_ZERO or (ok and number is not None and any(c.isdigit() for c in tok)):
+                    run.append(tok)
+                else:
+                    break
+            if len(run) == count:
+                return [" ".join(tokens[:i]), " ".join(tokens[i:i + n_words]), run[index]]
+    return [line, "", ""]
 
 
 _CONTINUATION = re.compile(r"^(?:(\d{1,3}[.)]?|[a-zđ][.)])\s+)?([a-zà-ỹđ].*)$")

@@ -98,3 +98,23 @@ def test_no_line_reading_when_the_header_names_another_figure_column():
     assert _several_figure_columns(["STT Chỉ tiêu ĐVT\nKế hoạch Thực hiện Tỷ lệ %\n1 Số buổi buổi 20 10 50,0"])
     assert _several_figure_columns(["Chỉ tiêu Cùng kỳ năm 2023 6 tháng đầu năm 2024"])
     assert not _several_figure_columns(["Thực hiện Kế hoạch số 15/KH-SGDĐT ngày 03/6/2024 của Sở"])
+
+
+@pytest.mark.parametrize("header, expected", [
+    ("Kế hoạch Thực hiện Tỷ lệ %", (3, 1)),
+    ("Cùng kỳ năm 2023 6 tháng đầu năm 2024", (2, 1)),
+    ("6 tháng đầu năm 2024 Ước thực hiện cả năm 2024", (2, 0)),
+    ("Thực hiện Kế hoạch số 15/KH-SGDĐT ngày 03/6/2024 của Sở Giáo dục", None),
+])
+def test_figure_columns_named_by_a_borderless_header(header, expected):
+    from parsers.pdf import _figure_columns
+    assert _figure_columns([f"STT Chỉ tiêu ĐVT\n{header}\n1 Số buổi buổi 20 10 50,0"]) == expected
+
+
+def test_a_row_of_several_figures_takes_the_named_column():
+    from parsers.pdf import line_rows
+    rows = line_rows("3 Số buổi tuyên truyền buổi 239 116 50,0\n4 Số lớp tập huấn lớp 4 -\n"
+                     "5 Số lượt học sinh lượt 36.103 50,0", rf.report(), (3, 1))
+    assert rows[0][2] == "116"
+    assert rows[1][2] == ""          # a blank cell: the run does not fill the columns, the row is left
+    assert rows[2][2] == ""
