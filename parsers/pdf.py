@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import itertools
 import os
 import re
 import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import pdfplumber
 import pypdfium2 as pdfium
@@ -206,20 +207,29 @@ def _split_columns(line: str, units: Sequence[str], columns: tuple[int, int]) ->
     unit must fill every column (a blank cell leaves the row unread); the named column is taken."""
     count, index = columns
     tokens = line.split()
-    for i in range(1, len(tokens)):
-        for n_words in (2, 1):
-            if fold(" ".join(tokens[i:i + n_words])) not in units:
-                continue
-            run = []
-            for tok in tokens[i + n_words:]:
-                number, ok = parse_number(tok)
-                if tok in _TOKEN_ZERO or (ok and number is not None and any(c.isdigit() for c in tok)):
-                    run.append(tok)
-                else:
-                    break
-            if len(run) == count:
-                return [" ".join(tokens[:i]), " ".join(tokens[i:i + n_words]), run[index]]
+    for i, j in _unit_spans(tokens, units, 1, len(tokens)):
+        run = list(itertools.takewhile(_cell_figure, tokens[j:]))
+        if len(run) == count:
+            return [" ".join(tokens[:i]), " ".join(tokens[i:j]), run[index]]
     return [line, "", ""]
+
+
+def _unit_spans(tokens: list[str], units: Sequence[str], start: int, stop: int) -> Iterator[tuple[int, int]]:
+    """(i, j) where tokens[i:j] name an indicator's unit ("người", "diễn đàn"), left to right."""
+    for i in range(start, stop):
+        for n_words in (2, 1):
+            if fold(" ".join(tokens[i:i + n_words])) in units:
+                yield i, i + n_words
+
+
+def _number(token: str) -> bool:
+    number, ok = parse_number(token)
+    return ok and number is not None and any(c.isdigit() for c in token)
+
+
+def _cell_figure(token: str) -> bool:
+    """A token that fills a figure cell: a number, or "-" / "0" for none."""
+    return token in _TOKEN_ZERO or _number(token)
 
 
 _CONTINUATION = re.compile(r"^(?:(\d{1,3}[.)]?|[a-zđ][.)])\s+)?([a-zà-ỹđ].*)$")
@@ -250,27 +260,16 @@ def _figure(line: str) -> str | None:
     last = tokens[-1]
     if fold(" ".join(tokens[-2:])) == "khong co":
         return " ".join(tokens[-2:])
-    number, ok = parse_number(last)
-    if last in _TOKEN_ZERO or (ok and number is not None and any(c.isdigit() for c in last)):
-        return last
-    return None
+    return last if _cell_figure(last) else None
 
 
 def _figure_after_unit(line: str, units: Sequence[str]) -> list[str] | None:
     """"2 tre_hcdb Số trẻ em có hoàn cảnh đặc biệt người 13 Trong đó 5 em nữ": a note after the
     figure. The figure is the one number right after the indicator's unit, when a word follows it."""
     tokens = line.split()
-    for i in range(1, len(tokens) - 2):
-        for n_words in (2, 1):
-            unit = fold(" ".join(tokens[i:i + n_words]))
-            j = i + n_words
-            if unit in units and j < len(tokens) - 1:
-                number, ok = parse_number(tokens[j])
-                after, after_ok = parse_number(tokens[j + 1])
-                second = tokens[j + 1] in _TOKEN_ZERO or (after_ok and after is not None
-                                                          and any(c.isdigit() for c in tokens[j + 1]))
-                if ok and number is not None and any(c.isdigit() for c in tokens[j]) and not second:
-                    return [" ".join(tokens[:i]), " ".join(tokens[i:j]), tokens[j]]
+    for i, j in _unit_spans(tokens, units, 1, len(tokens) - 2):
+        if j < len(tokens) - 1 and _number(tokens[j]) and not _cell_figure(tokens[j + 1]):
+            return [" ".join(tokens[:i]), " ".join(tokens[i:j]), tokens[j]]
     return None
 
 
