@@ -6,6 +6,7 @@ stops the poll. `process` reads only the archive, so `reprocess` is the same cod
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
@@ -117,9 +118,7 @@ def process(db: sqlite_utils.Database, cfg: Config, message_id: int, now: dt.dat
         return "failed"
 
 
-def _evidence(cfg: Config, db: sqlite_utils.Database, row: dict[str, Any], parsed: ParsedMessage,
-              reports: list[ParsedReport] | None = None) -> classify.Evidence:
-    reports = reports or []
+def _evidence(cfg: Config, db: sqlite_utils.Database, row: dict[str, Any], parsed: ParsedMessage) -> classify.Evidence:
     remembered = tuple((r["address"], r["unit_code"]) for r in db.query("SELECT address, unit_code FROM unit_senders"))
     own = tuple(a for a in (cfg.mailbox.username, cfg.outbox.sender, cfg.organisation.contact) if a)
     return classify.Evidence(
@@ -128,11 +127,16 @@ def _evidence(cfg: Config, db: sqlite_utils.Database, row: dict[str, Any], parse
         received=dt.datetime.fromisoformat(row["received_at"]).astimezone(cfg.timezone),
         automatic=parsed.automatic or ("mailing list" if parsed.list_mail and not parsed.attachments else None),
         forwarded_subjects=tuple(parsed.forwarded_subjects), forwarded_from=tuple(parsed.forwarded_from),
-        stated_units=tuple(r.stated_unit for r in reports if r.stated_unit),
+        own_addresses=own, remembered=remembered)
+
+
+def _with_documents(ev: classify.Evidence, reports: list[ParsedReport]) -> classify.Evidence:
+    """What the attached documents add: their stated unit and period, their text, their figures."""
+    return dataclasses.replace(
+        ev, stated_units=tuple(r.stated_unit for r in reports if r.stated_unit),
         stated_periods=tuple(r.stated_period for r in reports if r.stated_period),
         document_text="\n".join(r.text[:3000] for r in reports if r.text),
-        values_found=max((len({v.indicator for v in r.values if v.number is not None}) for r in reports), default=0),
-        own_addresses=own, remembered=remembered)
+        values_found=max((len({v.indicator for v in r.values if v.number is not None}) for r in reports), default=0))
 
 
 def _worth_parsing(cfg: Config, ev: classify.Evidence, kind: str) -> bool:
@@ -176,7 +180,7 @@ def _process(db: sqlite_utils.Database, cfg: Config, row: dict[str, Any], parsed
     attachments: list[tuple[dict[str, Any], list[ParsedReport]]] = []
     if parsed.attachments and _worth_parsing(cfg, ev, kind):
         attachments = parse_attachments(cfg, parsed, report.code if report else None)
-        ev = _evidence(cfg, db, row, parsed, [r for _, reps in attachments for r in reps])
+        ev = _with_documents(ev, [r for _, reps in attachments for r in reps])
     decision = classify.decide(cfg, ev)
     if row["assigned"]:
         decision = _keep_assignment(row, decision)
