@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-from ingest.errors import BaocaoError, ConfigError, SourceError, UsageError
+from ingest.errors import BaocaoError, ConfigError, OperationsError, SourceError, UsageError
 
 log = logging.getLogger("baocao")
 
@@ -57,8 +57,11 @@ class Context:
     def db(self):  # type: ignore[no-untyped-def]
         if self._db is None:
             from store.db import open_store
-            self._db = open_store(self.cfg)
+            self._db = open_store(self.cfg, read_only_ok=self.args.command in READ_ONLY_COMMANDS)
         return self._db
+
+
+READ_ONLY_COMMANDS = {"status", "failures", "health"}   # work on a read-only store or a backup copy
 
 
 def _table(rows: list[list[str]], header: list[str]) -> str:
@@ -85,17 +88,24 @@ def cmd_poll(ctx: Context) -> int:
 def _poll_done(ctx: Context, result) -> int:  # type: ignore[no-untyped-def]
     summary = ", ".join(f"{k} {v}" for k, v in sorted(result.by_status.items())) or "nothing new"
     print(f"poll: {result.fetched} new message(s) in {result.seconds:.1f} s: {summary}")
-    _after_poll(ctx)
-    return 1 if result.failed else 0
+    unsendable = _after_poll(ctx)
+    return 1 if result.failed or unsendable else 0
 
 
-def _after_poll(ctx: Context) -> None:
-    """Incident alerts go out at the poll that found them, not at the next digest."""
+def _after_poll(ctx: Context) -> int:
+    """Incident alerts go out at the poll that found them, not at the next digest. Returns how
+    many alerts could not be sent (no recipients configured): the poll then exits 1 and says so."""
     from compile import alerts, outbox
     queued = alerts.queue(ctx.db, ctx.cfg, ctx.now)
+    unsendable = 0
     if queued:
-        print(f"alerts: {len(queued)} incident alert(s) queued")
+        marks = ",".join("?" * len(queued))
+        unsendable = ctx.db.execute(f"SELECT COUNT(*) FROM outbox WHERE id IN ({marks}) AND status = 'failed'",
+                                    queued).fetchone()[0]
+        print(f"alerts: {len(queued)} incident alert(s) queued"
+              + (f"; {unsendable} cannot be sent: no recipients in [incidents] or [digest]" if unsendable else ""))
         outbox.deliver(ctx.db, ctx.cfg, ctx.now)
+    return unsendable
 
 
 def cmd_status(ctx: Context) -> int:
@@ -147,7 +157,7 @@ def cmd_reprocess(ctx: Context) -> int:
     for mid in ids:
         if queries.message_row(ctx.db, mid) is None:
             raise UsageError(f"reprocess: no message {mid} in the store")
-        status = process(ctx.db, ctx.cfg, int(mid), ctx.now)
+        status = process(ctx.db, ctx.cfg, int(mid), ctx.now, retry=True)
         print(f"message {mid}: {status}")
         worst = max(worst, 1 if status == "failed" else 0)
     return worst
@@ -188,6 +198,9 @@ def cmd_digest(ctx: Context) -> int:
             digest.queue(ctx.db, ctx.cfg, report, period, ctx.now, why)
     if ctx.args.dry_run:
         return 0
+    if not ctx.cfg.digest.get("recipients"):
+        print(f"digest: {len(targets)} due, none queued: [digest] recipients is empty")
+        return 1
     with exclusive(ctx):
         result = outbox.deliver(ctx.db, ctx.cfg, ctx.now)
     print(f"digest: outbox sent {result.sent}, failed {result.failed}, pending {result.pending}")
@@ -245,14 +258,14 @@ def job_poll(ctx: Context) -> int:
     if result.fetched or not job_in_daemon(ctx):
         summary = ", ".join(f"{k} {v}" for k, v in sorted(result.by_status.items())) or "nothing new"
         job_summary(ctx, f"poll: {result.fetched} new message(s) in {result.seconds:.1f} s: {summary}")
-    _after_poll(ctx)
+    unsendable = _after_poll(ctx)
     if ctx.db.execute("SELECT 1 FROM outbox WHERE status = 'pending' LIMIT 1").fetchone():
         # receipts just queued, and retries whose time has come, go now rather than at tomorrow's
         # reminder job; an unreachable SMTP server is reported by the reminder and digest jobs,
         # so it never slows the polling down
         from compile import outbox
         outbox.deliver(ctx.db, ctx.cfg, ctx.now)
-    return 1 if result.failed else 0
+    return 1 if result.failed or unsendable else 0
 
 
 def _deliver(ctx: Context, what: str) -> int:
@@ -275,6 +288,9 @@ def job_digest(ctx: Context) -> int:
     due = digest.due(ctx.db, ctx.cfg, ctx.now)
     for report, period, why in due:
         digest.queue(ctx.db, ctx.cfg, report, period, ctx.now, why)
+    if due and not ctx.cfg.digest.get("recipients"):   # asked to, and could not: the job says so and fails
+        _deliver(ctx, f"digest: {len(due)} due, none queued: [digest] recipients is empty")
+        return 1
     return _deliver(ctx, f"digest: {len(due)} due")
 
 
@@ -306,15 +322,37 @@ def run_job(ctx: Context, name: str, fn: Callable[[Context], int], problems: Any
     except BaocaoError as exc:
         code, detail = 1, str(exc)
     except Exception as exc:  # a bug in one job must not stop the others
-        code, detail, exc_info = 1, f"{type(exc).__name__}: {exc}", sys.exc_info()
-    ctx.db.execute("UPDATE job_runs SET finished_at = ?, ok = ?, detail = ? WHERE id = ?",
-                   [parse_now(None, ctx.cfg.timezone).isoformat(timespec="seconds") if not ctx.args.now else started,
-                    int(code == 0), detail, run_id])
+        problem = operations_problem(exc, ctx.cfg)
+        if problem:
+            code, detail = 1, problem
+        else:
+            code, detail, exc_info = 1, f"{type(exc).__name__}: {exc}", sys.exc_info()
+    try:
+        ctx.db.execute("UPDATE job_runs SET finished_at = ?, ok = ?, detail = ? WHERE id = ?",
+                       [parse_now(None, ctx.cfg.timezone).isoformat(timespec="seconds") if not ctx.args.now else started,
+                        int(code == 0), detail, run_id])
+    except Exception as exc:  # the store is the problem (locked, read-only, full): the job's line says so
+        detail = detail or operations_problem(exc, ctx.cfg) or f"{type(exc).__name__}: {exc}"
+        code = 1
     if problems is not None:
         problems.failed(name, detail, exc_info) if detail else problems.ok(name)
     elif detail:
         log.error("job %s: %s", name, detail, exc_info=exc_info, extra={"job": name})
     return code
+
+
+def operations_problem(exc: BaseException, cfg: Any) -> str | None:
+    """One line for an operations problem (store locked, read-only or full; a disk or file
+    error), or None when `exc` is a bug."""
+    import sqlite3
+    from store.db import operational
+    if isinstance(exc, sqlite3.Error):
+        problem = operational(exc, cfg.store_path if cfg is not None else "the store")
+        return str(problem) if problem else None
+    if isinstance(exc, OSError) and exc.errno is not None:
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        return f"{where}{exc.strerror or exc}"
+    return None
 
 
 def cmd_run(ctx: Context) -> int:
@@ -426,15 +464,23 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0) if exc.code in (0, None) else 2
     setup_logging(args.verbose)
     from store.lock import StoreLocked
+    ctx = None
+    scratch_dir = None
     try:
         ctx = Context(args)
         setup_logging(args.verbose, ctx.cfg, daemon=args.command == "run" and not args.once)
+        if args.command not in READ_ONLY_COMMANDS:
+            from ingest import scratch
+            scratch_dir = scratch.claim(ctx.cfg.store_path.parent / "tmp")
         return args.fn(ctx)
     except (ConfigError, UsageError, StoreLocked) as exc:
         print(f"baocao: {exc}", file=sys.stderr)
         return 2
     except SourceError as exc:
         print(f"baocao: mailbox: {exc}", file=sys.stderr)
+        return 2
+    except OperationsError as exc:
+        print(f"baocao: {exc}", file=sys.stderr)
         return 2
     except BaocaoError as exc:
         print(f"baocao: {exc}", file=sys.stderr)
@@ -445,9 +491,16 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:  # a bug: one line for the person, the traceback for the log
+        problem = operations_problem(exc, ctx.cfg if ctx is not None else None)
+        if problem:  # disk full, store locked or read-only: what and where, no traceback
+            print(f"baocao: {problem}", file=sys.stderr)
+            return 2
         log.exception("internal error")
         print(f"baocao: internal error: {type(exc).__name__}: {exc} (the log has the details)", file=sys.stderr)
         return 1
+    finally:
+        if scratch_dir is not None:
+            scratch_dir.release()
 
 
 if __name__ == "__main__":

@@ -1,13 +1,24 @@
 """The raw archive: every message's bytes, content-addressed, written before anything is parsed.
 
 Content addressing makes a re-fetch after a crash harmless (same bytes, same file), and the
-temporary-file + fsync + rename sequence means a crash never leaves a half-written message.
+temporary-file + fsync + rename sequence means a crash never leaves a half-written message:
+temporary files live in one folder, `<archive>/.tmp/`, emptied at the start of every poll
+(`clean_temporary`), so a `kill -9` mid-write leaves nothing behind for long.
+
+A write that fails (disk full, read-only disk, permissions) raises `ArchiveError`, one line
+naming the folder and the cause; the message is then not recorded and the poll stops, so the
+mail is taken again once the disk is fixed.
 """
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from pathlib import Path
+
+from ingest.errors import ArchiveError
+
+TMP = ".tmp"
 
 
 def digest(raw: bytes) -> str:
@@ -22,22 +33,49 @@ def store(root: Path, raw: bytes) -> tuple[str, Path]:
     """Write `raw` under its hash (idempotent); return (sha256, path)."""
     sha = digest(raw)
     final = path_for(root, sha)
-    if final.exists() and final.stat().st_size == len(raw):
-        return sha, final
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(raw)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, final)
-    dir_fd = os.open(final.parent, os.O_RDONLY)
+    try:
+        if final.exists() and final.stat().st_size == len(raw):
+            return sha, final
+        tmpdir = root / TMP
+        tmpdir.mkdir(parents=True, exist_ok=True)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = tmpdir / f"{sha}.{os.getpid()}.tmp"
+        try:
+            with open(tmp, "wb") as fh:
+                fh.write(raw)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, final)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+        _fsync_dir(final.parent)
+    except OSError as exc:
+        raise ArchiveError(f"archive: cannot write to {root}: {exc.strerror or exc}") from None
+    return sha, final
+
+
+def _fsync_dir(folder: Path) -> None:
+    dir_fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
-    return sha, final
+
+
+def clean_temporary(root: Path) -> int:
+    """Remove what interrupted writes left in `<archive>/.tmp/` (the caller holds the store's
+    lock, so no other writer is using it). Returns how many files were removed."""
+    tmpdir = root / TMP
+    if not tmpdir.is_dir():
+        return 0
+    count = sum(1 for _ in tmpdir.iterdir())
+    shutil.rmtree(tmpdir, ignore_errors=True)
+    return count
 
 
 def load(path: str | Path) -> bytes:
-    return Path(path).read_bytes()
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise ArchiveError(f"archive: cannot read {path}: {exc.strerror or exc}") from None

@@ -17,5 +17,14 @@ class UsageError(BaocaoError):
     pass
 
 
-class SourceError(BaocaoError):
+class OperationsError(BaocaoError):
+    """The machine is in the way (disk full, store locked or read-only, server down): one line,
+    exit 2 for a command, a failed run for a job; never a traceback."""
+
+
+class SourceError(OperationsError):
     """The mailbox could not be reached or read (login refused, folder missing, connection lost)."""
+
+
+class ArchiveError(OperationsError):
+    """The raw archive cannot be written (disk full, read-only, permissions): nothing was recorded."""

@@ -1,8 +1,13 @@
 """Pure MIME decoding: raw bytes in, a `ParsedMessage` out, whatever the sender's client did.
 
-Built on the standard library's `email` (compat32 policy, which never raises on broken input)
-with our own decoding of headers and names: Vietnamese mail arrives with RFC 2047 words inside
-quoted names, raw 8-bit headers in UTF-8 or windows-1258, charsets that are missing or unknown.
+Built on the standard library's `email` (compat32 policy, which does not raise on most broken
+input) with our own decoding of headers and names: Vietnamese mail arrives with RFC 2047 words
+inside quoted names, raw 8-bit headers in UTF-8 or windows-1258, charsets that are missing or
+unknown. The stdlib cannot be trusted with hostile structure (it recurses per MIME level and
+its parameter parsing is quadratic), so the raw bytes are first cut to `Limits` by
+`ingest.bounds`, header values go through the bounded readers of `ingest.headers`, and every
+text scan here is linear. The pipeline runs this in a worker with a CPU-time and memory limit
+(`ingest.decode`); what could not be read goes into `defects`.
 """
 from __future__ import annotations
 
@@ -16,8 +21,15 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-MAX_DEPTH = 8          # nested message/rfc822 levels we follow
-MAX_PARTS = 500        # a message with more parts is cut off (and says so in defects)
+from ingest.bounds import Limits, sanitize
+from ingest.headers import (address as _address, addresses, clean as _clean, decode_bytes,
+                            decode_header_value, decode_rfc2047, parse_date as _date, received_date,
+                            valid_text)
+
+__all__ = ["Attachment", "ParsedMessage", "Limits", "parse_message", "decode_bytes", "decode_header_value",
+           "decode_rfc2047", "safe_filename", "automatic_reason", "unquoted"]
+
+MAX_DEPTH = 8          # nested forwarded (message/rfc822) mails whose headers we read as evidence
 
 
 @dataclass(frozen=True)
@@ -50,116 +62,6 @@ class ParsedMessage:
     defects: list[str] = field(default_factory=list)
 
 
-# ---------------------------------------------------------------- decoding helpers
-
-def decode_bytes(data: bytes, charset: str | None = None) -> str:
-    """Bytes to text: the declared charset, else UTF-8, else legacy Vietnamese (TCVN3/VNI bytes,
-    which old clients sent undeclared) or windows-1258. Legacy text in a declared Western charset
-    is converted too (Outlook Express with ".VnTime" fonts declared iso-8859-1)."""
-    from parsers.legacy import decode_bytes as undeclared, fix
-    cs = (charset or "").strip().strip('"').lower()
-    if cs and cs not in ("us-ascii", "ascii", "unknown-8bit", "x-unknown"):
-        try:
-            return fix(data.decode(cs))
-        except (LookupError, UnicodeDecodeError):
-            pass
-    try:
-        return fix(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        return undeclared(data)
-
-
-_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
-_SYLLABLE = re.compile(r"^(ngh|ng|gh|gi|kh|nh|ph|qu|th|tr|ch|[bcdghklmnprstvx])?[aeiouy]{1,3}(ng|nh|ch|[cmnpt])?$")
-
-
-def _word_bytes(encoding: str, text: str) -> bytes:
-    if encoding.lower() == "b":
-        import base64
-        return base64.b64decode(text + "=" * (-len(text) % 4), validate=False)
-    import quopri
-    return quopri.decodestring(text.replace("_", " ").encode("ascii", "replace"), header=True)
-
-
-def _is_syllable(word: str) -> bool:
-    from ingest.textnorm import strip_diacritics
-    return bool(_SYLLABLE.match(strip_diacritics(word).lower()))
-
-
-def _join(left: str, right: str) -> str:
-    """Join two adjacent encoded words. RFC 2047 drops the whitespace between them, but some
-    encoders (Python's own folder among them) put a word-separating space exactly there; a space
-    is put back when both sides are whole Vietnamese syllables and their join is not one."""
-    if not left or not right or left[-1].isspace() or right[0].isspace():
-        return left + right
-    a = re.split(r"\s", left)[-1]
-    b = re.split(r"\s", right)[0]
-    if a.isalpha() and b.isalpha() and _is_syllable(a) and _is_syllable(b) and not _is_syllable(a + b):
-        return f"{left} {right}"
-    return left + right
-
-
-def decode_rfc2047(text: str) -> str:
-    """RFC 2047 words anywhere (also inside quotes), adjacent words joined, bad charsets survived."""
-    out: list[str] = []
-    pos, prev_encoded = 0, False
-    pending: tuple[str, bytes] | None = None  # (charset, bytes) of encoded words not yet decoded
-
-    def flush() -> None:
-        nonlocal pending
-        if pending:
-            decoded = decode_bytes(pending[1], pending[0])
-            out.append(_join(out.pop(), decoded) if out and prev_encoded and out[-1] is not None else decoded)
-            pending = None
-
-    for m in _ENCODED_WORD.finditer(text):
-        gap = text[pos:m.start()]
-        if gap and not (prev_encoded and not gap.strip()):
-            flush()
-            out.append(gap)
-            prev_encoded = False
-        charset, data = m.group(1).split("*", 1)[0], _word_bytes(m.group(2), m.group(3))
-        if pending and pending[0].lower() == charset.lower():
-            try:
-                pending[1].decode(charset)
-                complete = True
-            except (LookupError, UnicodeDecodeError):
-                complete = False
-            if not complete:  # a character split across two words: keep the bytes together
-                pending = (charset, pending[1] + data)
-                pos = m.end()
-                continue
-        flush()
-        pending = (charset, data)
-        prev_encoded = True
-        pos = m.end()
-    flush()
-    out.append(text[pos:])
-    return "".join(out)
-
-
-def decode_header_value(value: object) -> str:
-    """RFC 2047 words (also the non-standard ones inside quotes), raw 8-bit, unknown charsets."""
-    if value is None:
-        return ""
-    text = str(value)
-    if any(0xDC80 <= ord(c) <= 0xDCFF for c in text):  # surrogate-escaped 8-bit bytes
-        text = decode_bytes(text.encode("utf-8", "surrogateescape"))
-    if "=?" in text:
-        try:
-            text = decode_rfc2047(re.sub(r"\r?\n[ \t]", " ", text))
-        except (ValueError, TypeError):
-            pass
-    from parsers.legacy import fix
-    return _clean(fix(text))
-
-
-def _clean(text: str) -> str:
-    text = unicodedata.normalize("NFC", text)
-    text = "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
-    return re.sub(r"\s+", " ", text).strip()
-
-
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"|?*]')
 
 
@@ -177,118 +79,135 @@ def safe_filename(name: str, index: int = 0) -> str:
     return base
 
 
-_ANGLE_ADDR = re.compile(r"<\s*([^<>\s]+@[^<>\s]+)\s*>\s*$")
-
-
-def _address(value: object) -> tuple[str, str]:
-    """Split before decoding: a decoded display name may hold a comma ("THCS, THPT Võ Thị Sáu")."""
-    raw = "" if value is None else str(value)
-    if any(0xDC80 <= ord(c) <= 0xDCFF for c in raw):
-        raw = decode_bytes(raw.encode("utf-8", "surrogateescape"))
-    name, addr = email.utils.parseaddr(raw)
-    angle = _ANGLE_ADDR.search(raw)
-    if angle and addr.lower() != angle.group(1).lower():  # parseaddr split a name with a comma
-        name, addr = raw[:angle.start()].strip(), angle.group(1)
-    return decode_header_value(name).strip('" '), addr.strip().lower()
-
-
-def _date(value: object) -> dt.datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = email.utils.parsedate_to_datetime(str(value).strip())
-    except (TypeError, ValueError, IndexError):
-        return None
-    if parsed is None:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
-
-
-def _received_date(msg: email.message.Message) -> dt.datetime | None:
-    for value in msg.get_all("Received") or []:
-        text = str(value)
-        if ";" in text:
-            when = _date(text.rsplit(";", 1)[1])
-            if when:
-                return when
-    return None
-
+# ---------------------------------------------------------------- text of parts
 
 def _html_to_text(markup: str) -> str:
-    markup = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", markup)
-    markup = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</tr>|</li>", "\n", markup)
-    return html.unescape(re.sub(r"<[^>]+>", " ", markup))
+    """Visible text of an HTML body, in one linear pass: script and style content dropped, block
+    ends made line breaks, tags removed, entities decoded. An unclosed tag ends the text."""
+    out: list[str] = []
+    pos, size = 0, len(markup)
+    lower = markup.lower()
+    while pos < size:
+        lt = markup.find("<", pos)
+        if lt < 0:
+            out.append(markup[pos:])
+            break
+        out.append(markup[pos:lt])
+        gt = markup.find(">", lt + 1)
+        if gt < 0:
+            break
+        tag = lower[lt + 1:min(gt, lt + 12)].lstrip("/").split(None, 1)[0] if gt > lt + 1 else ""
+        tag = tag.rstrip("/")
+        pos = gt + 1
+        if tag in ("script", "style") and lower[lt + 1:lt + 2] != "/":
+            close = lower.find(f"</{tag}", pos)
+            pos = size if close < 0 else (lower.find(">", close) + 1 or size)
+            out.append(" ")
+        elif tag in ("br", "p", "div", "tr", "li") and (tag == "br" or lower[lt + 1:lt + 2] == "/"):
+            out.append("\n")
+        else:
+            out.append(" ")
+    return html.unescape("".join(out))
 
 
-def _part_text(part: email.message.Message) -> str:
+def _part_text(part: email.message.Message, limits: Limits) -> str:
     payload = part.get_payload(decode=True)
     if payload is None:
         raw = part.get_payload()
-        return raw if isinstance(raw, str) else ""
-    return decode_bytes(payload, part.get_content_charset())
+        return raw[:limits.max_text_chars] if isinstance(raw, str) else ""
+    return decode_bytes(payload[:limits.max_text_chars * 4], _charset(part))[:limits.max_text_chars]
+
+
+def _charset(part: email.message.Message) -> str | None:
+    try:
+        return part.get_content_charset()
+    except Exception:  # noqa: BLE001 - a parameter the stdlib cannot read: no charset
+        return None
 
 
 def _filename(part: email.message.Message) -> str | None:
     try:
         name = part.get_filename()
-    except (ValueError, LookupError, UnicodeError):
+    except Exception:  # noqa: BLE001 - RFC 2231 values in unknown charsets and the like
         name = None
     if name is None:
-        name = part.get_param("name")
+        try:
+            name = part.get_param("name")
+        except Exception:  # noqa: BLE001
+            name = None
         if isinstance(name, tuple):  # RFC 2231 triple
-            name = email.utils.collapse_rfc2231_value(name)
-    return decode_header_value(name) if name else None
+            try:
+                name = email.utils.collapse_rfc2231_value(name)
+            except Exception:  # noqa: BLE001
+                name = None
+    return decode_header_value(name, 2_000) if name else None
 
 
 # ---------------------------------------------------------------- classification of mail itself
 
 AUTO_SUBJECT = re.compile(
-    r"^\s*(thư\s+|thu\s+)?(auto(matic)?[ -]?reply|out of (the )?office|vắng mặt|trả lời tự động|tra loi tu dong|"
+    r"^[ \t]*(thư[ \t]+|thu[ \t]+)?(auto(matic)?[ -]?reply|out of (the )?office|vắng mặt|trả lời tự động|tra loi tu dong|"
     r"undeliverable|undelivered|delivery status notification|mail delivery (failed|subsystem)|"
     r"returned mail|failure notice|delivery failure|không gửi được)", re.I)
 
 
 def automatic_reason(msg: email.message.Message, from_addr: str, subject: str) -> str | None:
     """Why a message was sent by a machine (RFC 3834 and common practice), or None."""
-    auto = str(msg.get("Auto-Submitted", "")).strip().lower()
+    auto = _header_text(msg, "Auto-Submitted").lower()
     if auto and auto != "no":
-        return f"Auto-Submitted: {auto}"
-    precedence = str(msg.get("Precedence", "")).strip().lower()
+        return f"Auto-Submitted: {auto[:60]}"
+    precedence = _header_text(msg, "Precedence").lower()
     if precedence in {"bulk", "list", "junk", "auto_reply"}:
         return f"Precedence: {precedence}"
     if msg.get_content_type() == "multipart/report":
         return "delivery or read report (multipart/report)"
-    if msg.get("X-Autoreply") or msg.get("X-Autorespond") or str(msg.get("X-Auto-Response-Suppress", "")).lower() == "all":
+    if (_header_text(msg, "X-Autoreply") or _header_text(msg, "X-Autorespond")
+            or _header_text(msg, "X-Auto-Response-Suppress").lower() == "all"):
         return "auto-reply header"
-    return_path = str(msg.get("Return-Path", "")).strip()
-    if return_path == "<>":
+    if _header_text(msg, "Return-Path") == "<>":
         return "null return path"
     local = from_addr.split("@", 1)[0]
     if local in {"mailer-daemon", "postmaster"}:
         return f"sender {from_addr}"
-    if AUTO_SUBJECT.search(subject):
+    if AUTO_SUBJECT.search(subject[:500]):
         return "auto-reply or bounce subject"
     return None
 
 
+def _header_text(msg: email.message.Message, name: str) -> str:
+    """One header as plain text (first occurrence), bounded; '' when absent or unreadable."""
+    try:
+        value = msg.get(name)
+        return "" if value is None else valid_text(str(value))[:2_000].strip()
+    except Exception:  # noqa: BLE001
+        return ""
+
+
 # ---------------------------------------------------------------- walking the tree
 
+@dataclass
+class _Walk:
+    """State of one walk over the tree: how many parts were visited, within which limits."""
+    limits: Limits
+    parts: int = 0
+
+
 def _walk(msg: email.message.Message, out: ParsedMessage, texts: list[str], htmls: list[str],
-          depth: int, forwarded: bool, counter: list[int]) -> None:
-    if counter[0] > MAX_PARTS:
+          depth: int, forwarded: bool, state: _Walk) -> None:
+    if state.parts > state.limits.max_parts or depth > state.limits.max_depth:
         return
-    counter[0] += 1
+    state.parts += 1
     ctype = msg.get_content_type()
     if msg.is_multipart():
         payload = msg.get_payload()
         if ctype == "message/rfc822" or (isinstance(payload, list) and ctype.startswith("message/")):
             for inner in payload if isinstance(payload, list) else []:
-                _forward(inner, out, texts, depth, counter)
+                _forward(inner, out, texts, depth, state)
             return
         for part in payload if isinstance(payload, list) else []:
             if isinstance(part, email.message.Message):
-                _walk(part, out, texts, htmls, depth, forwarded, counter)
-        if counter[0] > MAX_PARTS and "too many parts" not in out.defects:
+                _walk(part, out, texts, htmls, depth + 1, forwarded, state)
+        if state.parts > state.limits.max_parts and "too many parts" not in out.defects:
             out.defects.append("too many parts")
         return
     name = _filename(msg)
@@ -297,13 +216,15 @@ def _walk(msg: email.message.Message, out: ParsedMessage, texts: list[str], html
     if ctype == "message/rfc822":  # a non-multipart rfc822 part: the payload is the message text
         payload = msg.get_payload(decode=True)
         if payload:
-            _forward(email.message_from_bytes(payload), out, texts, depth, counter)
+            inner_raw, defects = sanitize(payload, state.limits)
+            out.defects.extend(defects)
+            _forward(email.message_from_bytes(inner_raw), out, texts, depth, state)
         return
     if is_text and not name and disposition != "attachment":
-        (texts if ctype == "text/plain" else htmls).append(_part_text(msg))
+        (texts if ctype == "text/plain" else htmls).append(_part_text(msg, state.limits))
         return
     data = msg.get_payload(decode=True)
-    if data is None:
+    if not isinstance(data, bytes):
         data = b""
     index = len(out.attachments) + 1
     filename = name or f"attachment-{index}"
@@ -312,9 +233,10 @@ def _walk(msg: email.message.Message, out: ParsedMessage, texts: list[str], html
 
 
 def _forward(inner: email.message.Message, out: ParsedMessage, texts: list[str], depth: int,
-             counter: list[int]) -> None:
+             state: _Walk) -> None:
     if depth >= MAX_DEPTH:
-        out.defects.append("forwarded messages nested too deeply")
+        if "forwarded messages nested too deeply" not in out.defects:
+            out.defects.append("forwarded messages nested too deeply")
         return
     subject = decode_header_value(_raw(inner, "Subject"))
     name, addr = _address(_raw(inner, "From"))
@@ -322,7 +244,7 @@ def _forward(inner: email.message.Message, out: ParsedMessage, texts: list[str],
     out.forwarded_from.append((name, addr))
     inner_texts: list[str] = []
     inner_html: list[str] = []
-    _walk(inner, out, inner_texts, inner_html, depth + 1, True, counter)
+    _walk(inner, out, inner_texts, inner_html, depth + 1, True, state)
     body = "\n".join(inner_texts) or "\n".join(_html_to_text(h) for h in inner_html)
     texts.append(f"\n---------- Forwarded message ----------\nFrom: {name} <{addr}>\nSubject: {subject}\n{body}")
 
@@ -336,52 +258,131 @@ def _raw(msg: email.message.Message, name: str, all_values: bool = False) -> Any
     return values[0] if values else None
 
 
-def parse_message(raw: bytes) -> ParsedMessage:
-    """Decode one message. Never raises: what could not be read goes into `defects`."""
-    msg = email.message_from_bytes(raw)
+def parse_message(raw: bytes, limits: Limits = Limits()) -> ParsedMessage:
+    """Decode one message within `limits`. Hostile input is recorded in `defects`; an exception
+    that still escapes is the caller's per-message boundary to catch (see `ingest.decode`)."""
+    bounded, defects = sanitize(raw, limits)
+    msg = email.message_from_bytes(bounded)
     out = ParsedMessage()
-    out.defects.extend(type(d).__name__ for d in getattr(msg, "defects", []))
-    out.header_message_id = (str(msg.get("Message-ID", "")).strip() or None)
+    out.defects.extend(defects)
+    out.defects.extend(type(d).__name__ for d in getattr(msg, "defects", [])[:50])
+    out.header_message_id = _header_text(msg, "Message-ID")[:998] or None
     out.subject = decode_header_value(_raw(msg, "Subject"))
     out.from_name, out.from_addr = _address(_raw(msg, "From"))
-    rp = msg.get("Return-Path")
-    out.return_path = str(rp).strip() if rp is not None else None
-    out.to = [a.lower() for _, a in email.utils.getaddresses(
-        [decode_header_value(v) for v in _raw(msg, "To", True) + _raw(msg, "Cc", True)]) if a]
-    out.date = _date(msg.get("Date"))
-    out.received_date = _received_date(msg)
-    out.in_reply_to = (str(msg.get("In-Reply-To", "")).strip() or None)
-    out.references = str(msg.get("References", "")).split()
-    out.list_mail = bool(msg.get("List-Id") or msg.get("List-Unsubscribe"))
+    rp = _header_text(msg, "Return-Path")
+    out.return_path = rp if msg.get("Return-Path") is not None else None
+    out.to = addresses(_raw(msg, "To", True) + _raw(msg, "Cc", True))
+    out.date = _date(_header_text(msg, "Date"))
+    out.received_date = received_date(_raw(msg, "Received", True))
+    out.in_reply_to = _header_text(msg, "In-Reply-To")[:998] or None
+    out.references = _header_text(msg, "References").split()[:100]
+    out.list_mail = bool(_header_text(msg, "List-Id") or _header_text(msg, "List-Unsubscribe"))
     out.automatic = automatic_reason(msg, out.from_addr, out.subject)
     texts: list[str] = []
     htmls: list[str] = []
     try:
-        _walk(msg, out, texts, htmls, 0, False, [0])
+        _walk(msg, out, texts, htmls, 0, False, _Walk(limits))
     except (LookupError, ValueError, TypeError, AssertionError, RecursionError) as exc:
         out.defects.append(f"MIME structure could not be fully read: {exc.__class__.__name__}")
     body = "\n".join(t for t in texts if t.strip())
     if not body.strip() and htmls:
         body = "\n".join(_html_to_text(h) for h in htmls)
+    body = valid_text(body[:limits.max_text_chars])
     out.body_text = unicodedata.normalize("NFC", body).replace("\r\n", "\n")
     _inline_forwards(out)
     return out
 
 
-FORWARD_MARKER = re.compile(r"(?im)^\W*(-{3,}.*(forward|original|chuyển tiếp|thư gốc).*|"
-                            r"begin forwarded message:?|.*(forwarded message|original message)\W*)$")
-FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|fw|tr|ct|chuyển tiếp)\s*:", re.I)
-REPLY_SUBJECT = re.compile(r"^\s*(re|tl|trả lời|aw|sv)\s*:", re.I)
-QUOTE_START = re.compile(r"(?im)^(>|-{3,}\s*original message|-{5,}|(on|vào) .{5,120}(wrote|viết)\s*:|"
-                         r"(from|từ)\s*:.+@)")
+# ---------------------------------------------------------------- forwards and quotes in the text
+# Line by line with plain string tests: a body line of 100,000 dashes costs what it weighs.
+
+FORWARD_SUBJECT = re.compile(r"^[ \t]*(fwd?|fw|tr|ct|chuyển tiếp)[ \t]*:", re.I)
+REPLY_SUBJECT = re.compile(r"^[ \t]*(re|tl|trả lời|aw|sv)[ \t]*:", re.I)
+_FORWARD_WORDS = ("forward", "original", "chuyển tiếp", "thư gốc")
+_FORWARD_LINES = ("forwarded message", "original message")
+MAX_SCAN_LINE = 2_000   # longer lines are not forward markers or inline headers
+
+
+def _is_forward_marker(line: str) -> bool:
+    """"---------- Forwarded message ---------", "-----Original Message-----", "Begin forwarded
+    message:", "----- Thư chuyển tiếp -----"."""
+    text = line.strip().lower()
+    if not text or len(text) > MAX_SCAN_LINE:
+        return False
+    core = text.lstrip("".join(c for c in text[:50] if not c.isalnum() and c != "-"))
+    if core.startswith("---") and any(w in core for w in _FORWARD_WORDS):
+        return True
+    stripped = text.strip("-*_=<>[]() \t:")
+    if stripped.startswith("begin forwarded message"):
+        return True
+    return any(stripped.endswith(w) for w in _FORWARD_LINES)
+
+
+def _find_forward(text: str) -> int | None:
+    """Offset of the first forward marker line, or None."""
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        if _is_forward_marker(line):
+            return pos
+        pos += len(line)
+    return None
+
+
+_QUOTE_PREFIXES = ("-----", "---original message", "--- original message", "----original message")
+_WROTE = ("wrote", "viết")
+
+
+def _quote_start(line: str) -> bool:
+    """A line that starts the quoted history of a reply."""
+    if line.startswith(">"):
+        return True
+    low = line[:MAX_SCAN_LINE].lower()
+    if low.startswith("-----"):
+        return True
+    if low.startswith("---") and low.lstrip("-").lstrip().startswith("original message"):
+        return True
+    for lead in ("on ", "vào "):
+        if low.startswith(lead):
+            body = low[len(lead):].rstrip()
+            for w in _WROTE:
+                at = body.rfind(w)
+                if 5 <= at <= 120 and body[at + len(w):].strip() == ":":
+                    return True
+    for lead in ("from", "từ"):
+        if low.startswith(lead):
+            rest = low[len(lead):].lstrip()
+            if rest.startswith(":") and "@" in rest[2:]:
+                return True
+    return False
 
 
 def unquoted(text: str) -> str:
     """The text a person wrote in a reply, without the quoted history below it."""
-    m = QUOTE_START.search(text)
-    return text[:m.start()] if m else text
-INLINE_HEADER = re.compile(r"(?im)^\s*\**(from|từ|von|de)\**\s*:\s*(.+)$")
-INLINE_SUBJECT = re.compile(r"(?im)^\s*\**(subject|chủ đề|tiêu đề)\**\s*:\s*(.+)$")
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        if _quote_start(line):
+            return text[:pos]
+        pos += len(line)
+    return text
+
+
+_INLINE_FROM = ("from", "từ", "von", "de")
+_INLINE_SUBJECT = ("subject", "chủ đề", "tiêu đề")
+
+
+def _inline_field(line: str, names: tuple[str, ...]) -> str | None:
+    """The value of a pasted header line ("From: …", "**Từ:** …"), or None."""
+    text = line.strip()
+    if len(text) > MAX_SCAN_LINE:
+        return None
+    bare = text.lstrip("*")
+    low = bare.lower()
+    for name in names:
+        if low.startswith(name):
+            rest = bare[len(name):].lstrip("*").lstrip(" \t")
+            if rest.startswith(":") and rest[1:].strip():
+                return rest[1:].strip()
+    return None
 
 
 def _inline_forwards(out: ParsedMessage) -> None:
@@ -390,14 +391,17 @@ def _inline_forwards(out: ParsedMessage) -> None:
     text = out.body_text
     if REPLY_SUBJECT.match(out.subject) and not FORWARD_SUBJECT.match(out.subject):
         return  # a reply quotes the mail it answers: that history is not a forwarded report
-    marker = FORWARD_MARKER.search(text)
-    if not marker and not FORWARD_SUBJECT.match(out.subject):
+    marker = _find_forward(text)
+    if marker is None and not FORWARD_SUBJECT.match(out.subject):
         return
-    tail = text[marker.start():] if marker else text
-    for m in INLINE_HEADER.finditer(tail):
-        name, addr = email.utils.parseaddr(m.group(2).strip())
-        if "@" in addr and (name.strip(), addr.lower()) not in out.forwarded_from:
-            out.forwarded_from.append((name.strip().strip('"'), addr.lower()))
-    for m in INLINE_SUBJECT.finditer(tail):
-        if m.group(2).strip() not in out.forwarded_subjects:
-            out.forwarded_subjects.append(m.group(2).strip())
+    tail = text[marker:] if marker is not None else text
+    for line in tail.splitlines():
+        sender = _inline_field(line, _INLINE_FROM)
+        if sender is not None and len(out.forwarded_from) < 50:
+            name, addr = _address(sender)
+            if "@" in addr and (name.strip(), addr) not in out.forwarded_from:
+                out.forwarded_from.append((name.strip().strip('"'), addr))
+            continue
+        subject = _inline_field(line, _INLINE_SUBJECT)
+        if subject is not None and subject not in out.forwarded_subjects and len(out.forwarded_subjects) < 50:
+            out.forwarded_subjects.append(subject)

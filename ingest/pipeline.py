@@ -1,8 +1,19 @@
 """The poll: fetch → archive → record → decode → classify → parse → store, one message at a time.
 
-Order matters for "nothing is lost": the raw bytes are archived and the message row exists
-before anything can fail; a failure later becomes a row in `failures`, never an exception that
-stops the poll. `process` reads only the archive, so `reprocess` is the same code.
+"Nothing is lost, nothing stops" is the structure, not a promise:
+1. the raw bytes are archived (`ingest.archive`), then the message row is committed from the
+   bytes alone (hash, archive path, size, source, UID, and the few headers a bounded,
+   non-recursive read finds: `ingest.headers.read_headers`) — before any decoding;
+2. everything after that runs in `process`, one per-message boundary: the attempt is counted
+   first (committed), the decode happens in a worker with CPU-time and memory limits
+   (`ingest.decode`), and any exception whatever — RecursionError, MemoryError, OverflowError,
+   UnicodeError, a bug — becomes a `failed` row with the stage it reached and the reason;
+3. a message whose attempts keep killing the process itself (a crash of the interpreter, the
+   kernel's memory killer, a hang ended by a supervisor) is quarantined after
+   `[intake] quarantine_after` attempts: recorded as failed, marked seen, and the poll goes on.
+Only operations problems pass the boundary (a locked or read-only store, a full disk): they
+stop the poll with one line, the message stays unseen and is taken again next time.
+`process` reads only the archive, so `reprocess` is the same code.
 """
 from __future__ import annotations
 
@@ -10,6 +21,7 @@ import dataclasses
 import datetime as dt
 import logging
 import re
+import sqlite3
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -18,16 +30,23 @@ from typing import Any
 import sqlite_utils
 
 from ingest import archive, classify
-from ingest.mime import ParsedMessage, parse_message
+from ingest.bounds import Limits
+from ingest.decode import DecodeFailed, DecodeLimits, decode
+from ingest.errors import ArchiveError
+from ingest.headers import Headers, read_headers
+from ingest.mime import ParsedMessage
 from ingest.sources import FetchedMessage, MailSource
 from parsers.types import FileProblem, ParsedReport
 from parsers import validate
 from store import messages as store
 from store.config import Config
+from store.db import operational
 
 log = logging.getLogger("baocao.ingest")
 
 DOCUMENT_HINT = ("bao cao", "bc", "baocao")
+IMAGE_TYPES = ("image/",)
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic")
 
 
 @dataclass
@@ -51,6 +70,7 @@ def poll(db: sqlite_utils.Database, cfg: Config, now: dt.datetime, source: MailS
          stop: Any = None) -> PollResult:
     """Take every new message from the mailbox. `stop()` returning True ends after the message in hand."""
     started = time.monotonic()
+    archive.clean_temporary(cfg.archive_path)
     src = source or open_source(cfg)
     seen = store.StoreSeen(db, src.name, now)
     result = PollResult()
@@ -58,13 +78,19 @@ def poll(db: sqlite_utils.Database, cfg: Config, now: dt.datetime, source: MailS
         for fetched in src.fetch_new(seen):
             message_id = ingest_one(db, cfg, fetched, now)
             seen.mark(fetched.uidvalidity, fetched.uid, message_id)
-            status = db.execute("SELECT status FROM messages WHERE id = ?", [message_id]).fetchone()[0]
+            status = store.status_of(db, message_id)
             result.fetched += 1
             result.by_status[status] = result.by_status.get(status, 0) + 1
             if stop is not None and stop():
                 break
     except Exception as exc:
-        seen.record_error(f"{type(exc).__name__}: {exc}")
+        problem = operational(exc, cfg.store_path)
+        try:
+            seen.record_error(str(problem or f"{type(exc).__name__}: {exc}")[:500])
+        except sqlite3.Error:
+            pass  # the store itself is the problem: the one line below says so
+        if problem is not None:
+            raise problem from None
         raise
     finally:
         if source is None:
@@ -74,48 +100,136 @@ def poll(db: sqlite_utils.Database, cfg: Config, now: dt.datetime, source: MailS
     return result
 
 
-def received_at(cfg: Config, fetched: FetchedMessage, parsed: ParsedMessage, now: dt.datetime) -> tuple[dt.datetime, str]:
-    for when, how in ((fetched.internaldate, "internaldate"), (parsed.received_date, "received-header"),
-                      (parsed.date, "date-header")):
+def received_at(cfg: Config, fetched: FetchedMessage, head: Headers | ParsedMessage,
+                now: dt.datetime) -> tuple[dt.datetime, str]:
+    for when, how in ((fetched.internaldate, "internaldate"), (head.received_date, "received-header"),
+                      (head.date, "date-header")):
         if when is not None:
-            aware = when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
-            return aware.astimezone(cfg.timezone), how
+            try:
+                aware = when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+                return aware.astimezone(cfg.timezone), how
+            except (OverflowError, ValueError):
+                continue
     return now.astimezone(cfg.timezone), "poll-time"
 
 
 def ingest_one(db: sqlite_utils.Database, cfg: Config, fetched: FetchedMessage, now: dt.datetime) -> int:
-    """Archive and record one message, then process it. Returns the store's message id."""
+    """Archive and record one message, then process it. Returns the store's message id.
+    Raises only for operations problems (archive or store unusable); the message is then
+    not marked seen and is taken again at the next poll."""
     sha, path = archive.store(cfg.archive_path, fetched.raw)
     existing = store.find_by_sha(db, sha)
     if existing and existing["processed_at"]:
         return int(existing["id"])  # byte-identical copy: one message
-    parsed = parse_message(fetched.raw)
-    when, how = received_at(cfg, fetched, parsed, now)
-    message_id = store.insert_message(db, {
-        "sha256": sha, "header_message_id": parsed.header_message_id, "from_addr": parsed.from_addr,
-        "from_name": parsed.from_name, "subject": parsed.subject,
-        "date_header": parsed.date.isoformat() if parsed.date else None,
-        "received_at": when.isoformat(timespec="seconds"), "received_how": how, "raw_path": str(path),
-        "size": len(fetched.raw), "created_at": now.isoformat(timespec="seconds")})
-    process(db, cfg, message_id, now, parsed=parsed)
+    if existing:
+        message_id = int(existing["id"])
+    else:
+        message_id = store.insert_message(db, _intake_row(cfg, fetched, sha, path, now))
+    process(db, cfg, message_id, now, raw=fetched.raw)
     return message_id
 
 
-def process(db: sqlite_utils.Database, cfg: Config, message_id: int, now: dt.datetime,
-            parsed: ParsedMessage | None = None) -> str:
-    """Decide and parse one recorded message; any error becomes a failure row. Returns the status."""
-    row = store.get_message(db, message_id)
-    assert row is not None
+def _intake_row(cfg: Config, fetched: FetchedMessage, sha: str, path: Any, now: dt.datetime) -> dict[str, Any]:
+    """The row that makes the message exist, from the bytes alone (the headers bounded)."""
+    head = read_headers(fetched.raw)
+    when, how = received_at(cfg, fetched, head, now)
+    return {"sha256": sha, "header_message_id": head.header_message_id, "from_addr": head.from_addr,
+            "from_name": head.from_name, "subject": head.subject[:2000],
+            "date_header": _iso(head.date), "received_at": when.isoformat(timespec="seconds"),
+            "received_how": how, "raw_path": str(path), "size": len(fetched.raw),
+            "source": fetched.source, "source_uid": f"{fetched.uidvalidity}:{fetched.uid}",
+            "created_at": now.isoformat(timespec="seconds")}
+
+
+def _iso(when: dt.datetime | None) -> str | None:
     try:
-        if parsed is None:
-            parsed = parse_message(archive.load(row["raw_path"]))
-        return _process(db, cfg, row, parsed, now)
-    except Exception as exc:  # a bug or an unforeseen input: record it, keep the poll going
-        log.exception("message %s could not be processed", message_id)
-        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        store.save_result(db, message_id, {"status": "failed", "status_why": f"processing error: {detail[:200]}"},
-                          [], [], [("classify", "processing error (a bug: please report it)", detail, None)], now)
+        return when.isoformat() if when else None
+    except (OverflowError, ValueError):
+        return None
+
+
+def decode_limits(cfg: Config) -> DecodeLimits:
+    i = cfg.intake
+    return DecodeLimits(mime=Limits(max_depth=i.max_depth, max_parts=i.max_parts,
+                                    max_field=i.max_header_field_bytes),
+                        cpu_seconds=i.decode_cpu_seconds, memory_mb=i.decode_memory_mb)
+
+
+class _Progress:
+    """The stage one attempt has reached, kept in the store so a quarantine can name it."""
+
+    def __init__(self, db: sqlite_utils.Database, message_id: int):
+        self.db, self.message_id, self.stage = db, message_id, "mime"
+
+    def reached(self, stage: str) -> None:
+        self.stage = stage
+        store.reached(self.db, self.message_id, stage)
+
+
+def process(db: sqlite_utils.Database, cfg: Config, message_id: int, now: dt.datetime,
+            raw: bytes | None = None, retry: bool = False) -> str:
+    """Decide and parse one recorded message inside the per-message boundary. Returns the status.
+
+    Every exception becomes a `failed` row with its stage, except operations problems of the
+    store (they stop the poll with one line) and KeyboardInterrupt/SystemExit. `retry` (an
+    admin's `reprocess`) gives a quarantined message a fresh count of attempts."""
+    row = store.get_message(db, message_id)
+    if row is None:
+        raise ValueError(f"no message {message_id} in the store")
+    if retry:
+        store.reset_attempts(db, message_id)
+    elif row["attempts"] >= cfg.intake.quarantine_after:
+        store.quarantine(db, message_id, int(row["attempts"]), row["stage"], now)
+        log.error("message %s stopped the process %s times; quarantined", message_id, row["attempts"],
+                  extra={"message_id": message_id, "stage": row["stage"]})
         return "failed"
+    store.begin_attempt(db, message_id, "mime")
+    progress = _Progress(db, message_id)
+    try:
+        if raw is None:
+            raw = archive.load(row["raw_path"])
+        parsed = decode(raw, decode_limits(cfg))
+        progress.reached("classify")
+        return _process(db, cfg, row, parsed, now, progress)
+    except Exception as exc:  # the boundary: every failure of this message is a row
+        problem = operational(exc, cfg.store_path)
+        if problem is not None:
+            _abandon(db, message_id)
+            raise problem from None
+        return _record_failure(db, message_id, progress.stage, exc, now)
+
+
+def _abandon(db: sqlite_utils.Database, message_id: int) -> None:
+    try:
+        store.abandon_attempt(db, message_id)
+    except sqlite3.Error:
+        pass
+
+
+def _record_failure(db: sqlite_utils.Database, message_id: int, stage: str, exc: Exception,
+                    now: dt.datetime) -> str:
+    """The failed row for an exception inside the boundary: what the admin reads in `failures`."""
+    if isinstance(exc, DecodeFailed):
+        reason, detail, stage = exc.reason, exc.detail, "mime"
+    elif isinstance(exc, ArchiveError):
+        reason, detail, stage = "the archived mail cannot be read", str(exc), "mime"
+    else:
+        log.exception("message %s could not be processed", message_id,
+                      extra={"message_id": message_id, "stage": stage})
+        try:
+            detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        except Exception:  # noqa: BLE001 - an exception whose text itself fails
+            detail = type(exc).__name__
+        reason = "processing error (a bug: please report it)"
+    try:
+        store.save_result(db, message_id, {"status": "failed", "status_why": f"{reason}: {detail[:200]}"},
+                          [], [], [(stage, reason, detail, None)], now)
+    except Exception as again:  # noqa: BLE001
+        problem = operational(again, "the store")
+        if problem is not None:
+            raise problem from None
+        raise
+    return "failed"
 
 
 def _evidence(cfg: Config, db: sqlite_utils.Database, row: dict[str, Any], parsed: ParsedMessage) -> classify.Evidence:
@@ -139,48 +253,59 @@ def _with_documents(ev: classify.Evidence, reports: list[ParsedReport]) -> class
         values_found=max((len({v.indicator for v in r.values if v.number is not None}) for r in reports), default=0))
 
 
-def _worth_parsing(cfg: Config, ev: classify.Evidence, kind: str) -> bool:
+def _worth_parsing(cfg: Config, ev: classify.Evidence, kind: str, parsed: ParsedMessage) -> bool:
+    """Whether the attachments may decide something. Mail that is not a report or an incident
+    keeps its files archived but unread: machine-sent mail, newsletters and mailing lists, and
+    mail carrying only pictures (OCR costs tens of seconds) when nothing names a report."""
     if kind != "ignored":
         return True
-    if ev.automatic:
+    if ev.automatic or parsed.list_mail:
         return False
     hint = classify.padded(" ".join((ev.subject, *ev.filenames)))
+    if all(_is_image(att) for att in parsed.attachments) and not any(f" {h} " in hint for h in DOCUMENT_HINT):
+        return False
     return any(f" {h} " in hint for h in DOCUMENT_HINT) or len(classify.fold(ev.subject)) < 25
+
+
+def _is_image(att: Any) -> bool:
+    return att.declared_type.startswith(IMAGE_TYPES) or att.filename.lower().endswith(IMAGE_EXTENSIONS)
+
+
+def _attachment_meta(att: Any) -> dict[str, Any]:
+    return {"filename": att.filename, "safe_name": att.safe_name, "declared_type": att.declared_type,
+            "size": len(att.data), "sha256": archive.digest(att.data)}
 
 
 def parse_attachments(cfg: Config, parsed: ParsedMessage, report_code: str | None
                       ) -> list[tuple[dict[str, Any], list[ParsedReport]]]:
+    from parsers.archives import Limits as FileLimits
     report = cfg.report(report_code) if report_code else cfg.reports[0]
-    out = []
-    for att in parsed.attachments:
-        meta = {"filename": att.filename, "safe_name": att.safe_name, "declared_type": att.declared_type,
-                "size": len(att.data), "sha256": archive.digest(att.data)}
-        out.append((meta, _parse_one(att.filename, att.data, report)))
-    return out
+    limits = FileLimits(timeout_s=cfg.intake.parse_cpu_seconds, memory_mb=cfg.intake.parse_memory_mb)
+    return [(_attachment_meta(att), _parse_one(att.filename, att.data, report, limits)) for att in parsed.attachments]
 
 
-def _parse_one(filename: str, data: bytes, report: Any) -> list[ParsedReport]:
+def _parse_one(filename: str, data: bytes, report: Any, limits: Any) -> list[ParsedReport]:
+    from parsers.registry import parse_attachment
     try:
-        from parsers.registry import parse_attachment
-    except ImportError:
-        return [ParsedReport(filename, "unknown", problems=[FileProblem("format not readable here",
-                                                                         "no parser is installed")])]
-    try:
-        return parse_attachment(filename, data, report)
+        return parse_attachment(filename, data, report, limits=limits)
     except Exception as exc:  # the registry should not raise; if it does, the file is a failure, not the poll
         log.exception("parser failed on %s", filename)
         return [ParsedReport(filename, "unknown", problems=[FileProblem("parser crashed", repr(exc)[:300])])]
 
 
 def _process(db: sqlite_utils.Database, cfg: Config, row: dict[str, Any], parsed: ParsedMessage,
-             now: dt.datetime) -> str:
+             now: dt.datetime, progress: _Progress) -> str:
     message_id = int(row["id"])
     ev = _evidence(cfg, db, row, parsed)
     kind, report, _ = classify.decide_kind(cfg, ev)
     attachments: list[tuple[dict[str, Any], list[ParsedReport]]] = []
-    if parsed.attachments and _worth_parsing(cfg, ev, kind):
+    if parsed.attachments and _worth_parsing(cfg, ev, kind, parsed):
+        progress.reached("parse")
         attachments = parse_attachments(cfg, parsed, report.code if report else None)
         ev = _with_documents(ev, [r for _, reps in attachments for r in reps])
+    elif parsed.attachments:
+        attachments = [(_attachment_meta(att), []) for att in parsed.attachments]  # archived, not parsed
+    progress.reached("classify")
     decision = classify.decide(cfg, ev)
     if row["assigned"]:
         decision = _keep_assignment(row, decision)
@@ -188,12 +313,16 @@ def _process(db: sqlite_utils.Database, cfg: Config, row: dict[str, Any], parsed
         "status": decision.status, "status_why": decision.why, "unit_code": decision.unit_code,
         "unit_how": decision.unit_how, "sender_known": decision.sender_known,
         "report_code": decision.report_code, "period": decision.period, "period_how": decision.period_how,
-        "flags": store.flags_json(decision.flags), "body_text": parsed.body_text[:100_000], "duplicate_of": None}
+        "flags": store.flags_json(decision.flags), "body_text": parsed.body_text[:100_000], "duplicate_of": None,
+        # the full decode's reading of the headers replaces the bounded one taken at intake
+        "header_message_id": parsed.header_message_id, "from_addr": parsed.from_addr,
+        "from_name": parsed.from_name, "subject": parsed.subject[:2000], "date_header": _iso(parsed.date)}
     failures = _failures(parsed, attachments) if decision.status in ("report", "incident", "unplaced") else []
     dup = _duplicate_of(db, message_id, parsed, decision, attachments)
     if dup:
         fields.update(status="duplicate", duplicate_of=dup, status_why=f"a copy of message {dup}")
     warnings: list[tuple[str, str]] = []
+    progress.reached("validate")
     if fields["status"] == "report":
         rep = cfg.report(decision.report_code or "")
         values = [v for _, reps in attachments for r in reps for v in r.values]
@@ -207,9 +336,10 @@ def _process(db: sqlite_utils.Database, cfg: Config, row: dict[str, Any], parsed
         fields.update(status="failed", status_why="the message could not be decoded")
         failures.append(("mime", "the message could not be decoded",
                          "defects: " + ", ".join(parsed.defects[:10]), None))
-    store.save_result(db, message_id, fields, attachments, warnings, failures, now)
-    if fields["status"] == "incident":
-        _record_incident(db, cfg, message_id, parsed, decision, now)
+    also = None
+    if fields["status"] == "incident":  # the case is recorded with the message's status, or neither
+        also = lambda: _record_incident(db, cfg, message_id, parsed, decision, now)  # noqa: E731
+    store.save_result(db, message_id, fields, attachments, warnings, failures, now, also=also)
     if fields["status"] == "report" and cfg.receipts.get("enabled"):
         from compile import receipts
         receipts.queue(db, cfg, message_id, now)

@@ -96,11 +96,13 @@ def find_units(text: str, units: tuple[Unit, ...]) -> dict[str, int]:
                 spans.append((m.start(), m.end(), pat.code))
     spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
     counts: dict[str, int] = {}
-    taken: list[tuple[int, int]] = []
+    # The characters of the mentions counted so far, marked 1: comparing each mention with a list
+    # of the counted ones was quadratic in a text naming a unit many times.
+    taken = bytearray(len(folded))
     for start, end, code in sorted(spans, key=lambda s: -(s[1] - s[0])):
-        if any(start < e and end > s for s, e in taken):
+        if taken.find(1, start, end) >= 0:
             continue
-        taken.append((start, end))
+        taken[start:end] = b"\x01" * (end - start)
         counts[code] = counts.get(code, 0) + 1
     return counts
 

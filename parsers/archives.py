@@ -44,6 +44,7 @@ class Limits:
     ratio_floor_bytes: int = 1 * MB     # small members compress well legitimately
     timeout_s: float = 60.0             # per leaf file, in the worker
     memory_mb: int = 1024               # per leaf file, in the worker
+    wall_s: float | None = None         # wall-clock backstop for a worker that hangs idle (None: derived)
 
 
 DEFAULT_LIMITS = Limits()

@@ -36,7 +36,10 @@ _HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1", b
 _HEADER_LINE = re.compile(rb"^[A-Za-z][A-Za-z0-9-]{1,40}:[ \t]")
 _MAIL_HEADERS = (b"from:", b"date:", b"subject:", b"message-id:", b"mime-version:", b"received:",
                  b"return-path:", b"to:", b"content-type:")
-_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|table|div|p)\b",
+# Comments, then a tag. Not "(<!--.*?-->\s*)*": the lazy body can also swallow "--><!--", so a run of
+# comments not followed by a tag was tried every way of grouping them (exponential). A run of one
+# or more comments is "<!--", anything, "-->", spaces: the same strings, matched in one pass.
+_HTML_START = re.compile(rb"^\s*(<!--.*-->\s*)?<(!doctype\s+html|html|head|body|meta|table|div|p)\b",
                          re.IGNORECASE | re.DOTALL)
 
 

@@ -18,6 +18,7 @@ import tempfile
 
 from parsers import legacy
 from parsers.types import FileProblem, ParsedReport
+from parsers.isolate import die_with_parent
 
 CONVERT_TIMEOUT_S = 45
 
@@ -48,7 +49,8 @@ def antiword_text(data: bytes) -> tuple[str, FileProblem | None]:
         for _attempt in range(2):    # antiword reads uninitialised memory on odd files: retry a crash once
             try:
                 out = subprocess.run(["antiword", "-m", "UTF-8.txt", "-w", "0", path], capture_output=True,
-                                     timeout=CONVERT_TIMEOUT_S, check=False, cwd=tmp)
+                                     timeout=CONVERT_TIMEOUT_S, check=False, cwd=tmp,
+                                     preexec_fn=die_with_parent)
             except subprocess.TimeoutExpired:
                 return "", FileProblem(f"timeout ({CONVERT_TIMEOUT_S} s)", "antiword did not finish")
             if out.returncode >= 0:
@@ -144,7 +146,8 @@ def _libreoffice_docx(data: bytes) -> bytes | None:
         try:
             subprocess.run([str(binary), "--headless", "--norestore", f"-env:UserInstallation=file://{tmp}/profile",
                             "--convert-to", "docx", "--outdir", tmp, path],
-                           capture_output=True, timeout=CONVERT_TIMEOUT_S, check=False, cwd=tmp)
+                           capture_output=True, timeout=CONVERT_TIMEOUT_S, check=False, cwd=tmp,
+                           preexec_fn=die_with_parent)
         except subprocess.TimeoutExpired:
             return None
         out = os.path.join(tmp, "input.docx")

@@ -1,24 +1,30 @@
-"""Running one parser on one file in a worker process, with a wall-time and a memory limit.
+"""Running one piece of hostile-input work in a worker process, within a CPU-time and memory limit.
 
-A hostile PDF or spreadsheet can make a parser loop forever or allocate gigabytes; in-process
-that would stall the daemon's poll job or get it killed. The worker gets `RLIMIT_AS` (address
-space, so a runaway allocation raises MemoryError instead of invoking the OOM killer) and is
-killed when the wall time runs out. Whatever happens comes back as a `ParsedReport`, with a
-problem naming the limit that was hit.
+A hostile PDF, spreadsheet or mail can make a parser loop forever, recurse until the C stack
+breaks or allocate gigabytes; in-process that would stall the daemon's poll or kill it. The worker
+gets `RLIMIT_CPU` (CPU seconds, so a loaded machine does not turn slow reports into failures;
+the kernel ends the worker with SIGXCPU past it), `RLIMIT_AS` (a runaway allocation raises
+MemoryError instead of invoking the OOM killer), and a generous wall-clock backstop for a worker
+that hangs without using CPU. It dies with its parent (`PR_SET_PDEATHSIG`), and so do the
+programs it starts (`die_with_parent` as their `preexec_fn`): a `kill -9` of the poll leaves
+no parser, tesseract or 7z behind. Whatever happens comes back as a value or a named limit.
 
 Workers come from a "forkserver": a clean single-threaded server process started once (it does
 not inherit the daemon's threads, locks or SQLite connections, unlike a plain fork from an
 APScheduler thread), which preloads the parser modules so each worker starts in a few
-milliseconds. Parsers are passed by reference, so they must be module-level functions.
+milliseconds; the forkserver exits when the process that started it dies. Functions are passed
+by reference, so they must be module-level functions.
 """
 from __future__ import annotations
 
+import ctypes
+import math
 import multiprocessing
 import os
 import resource
 import signal
 import threading
-import time
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from parsers.types import FileProblem, ParsedReport
@@ -31,6 +37,15 @@ PRELOAD = ["parsers.types", "parsers.detect", "parsers.legacy", "parsers.registr
 
 _lock = threading.Lock()
 _ctx: Any = None
+_extra_preload: list[str] = []
+PR_SET_PDEATHSIG = 1
+
+
+def preload(*modules: str) -> None:
+    """Also preload `modules` in the forkserver (callers that isolate their own work: the MIME
+    decoder). Effective when called before the first worker starts."""
+    with _lock:
+        _extra_preload.extend(m for m in modules if m not in _extra_preload)
 
 
 def context() -> Any:
@@ -40,10 +55,108 @@ def context() -> Any:
         if _ctx is None:
             try:
                 _ctx = multiprocessing.get_context("forkserver")
-                _ctx.set_forkserver_preload(PRELOAD)
+                _ctx.set_forkserver_preload(PRELOAD + _extra_preload)
             except ValueError:   # platforms without forkserver
                 _ctx = multiprocessing.get_context("fork")
         return _ctx
+
+
+def die_with_parent() -> None:
+    """Ask the kernel to SIGKILL this process when its parent dies (Linux; elsewhere nothing).
+    Used in workers and as the `preexec_fn` of the programs parsers start."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What came back from a worker: a value, or why there is none (`limit` names it for people)."""
+    value: Any = None
+    limit: str = ""        # "" when `value` is the function's result
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.limit
+
+
+def call(fn: Callable[..., Any], args: tuple[Any, ...], *, cpu_s: float, memory_mb: int,
+         wall_s: float | None = None, name: str = "baocao-worker") -> Outcome:
+    """`fn(*args)` in a worker process within the limits. An exception inside `fn` comes back as
+    `limit="error"` with its type and text; a worker killed or out of time or memory, likewise
+    named. Never raises for what the worker did."""
+    ctx = context()
+    receiver, sender = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_call_worker, args=(sender, fn, args, cpu_s, memory_mb), name=name, daemon=True)
+    try:
+        proc.start()
+    except OSError as err:
+        receiver.close()
+        sender.close()
+        return Outcome(limit="crashed", detail=f"could not start a worker: {err}")
+    sender.close()
+    backstop = wall_s if wall_s is not None else max(4 * cpu_s, cpu_s + 60)
+    try:
+        if not receiver.poll(backstop):
+            proc.kill()
+            return Outcome(limit="time", detail=f"no answer after {backstop:g} s of wall time; the worker was stopped")
+        try:
+            kind, payload = receiver.recv()
+        except (EOFError, OSError):
+            proc.join(5)
+            if proc.exitcode == -signal.SIGXCPU:
+                return Outcome(limit="time", detail=f"more than {cpu_s:g} s of CPU time; the worker was stopped")
+            return Outcome(limit="crashed", detail=_exit_detail(proc.exitcode))
+        except MemoryError:
+            return Outcome(limit="memory", detail="the result was too large to receive")
+    finally:
+        receiver.close()
+        if proc.is_alive():
+            proc.kill()
+        proc.join(5)
+        if not proc.is_alive():
+            proc.close()
+    if kind == "ok":
+        return Outcome(value=payload)
+    if kind == "memory":
+        return Outcome(limit="memory", detail=f"more than {memory_mb} MB; the worker was stopped")
+    return Outcome(limit="error", detail=str(payload)[:1000])
+
+
+def _call_worker(sender: Any, fn: Callable[..., Any], args: tuple[Any, ...], cpu_s: float, memory_mb: int) -> None:
+    """Worker body for `call`: limits first, then the work; the answer is ("ok" | "memory" | "error", …)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
+    limit_cpu(cpu_s)
+    limit_memory(memory_mb)
+    try:
+        answer: tuple[str, Any] = ("ok", fn(*args))
+    except MemoryError:
+        answer = ("memory", "")
+    except BaseException as err:  # noqa: BLE001 - RecursionError, OverflowError, anything: a named outcome
+        answer = ("error", f"{type(err).__name__}: {err}"[:1000])
+    del args
+    try:
+        sender.send(answer)
+    except MemoryError:
+        sender.send(("memory", ""))
+    except Exception as err:  # noqa: BLE001 - e.g. an unpicklable result
+        sender.send(("error", f"result not transferable: {err}"[:300]))
+    finally:
+        sender.close()
+
+
+def limit_cpu(cpu_s: float) -> None:
+    """At most `cpu_s` seconds of CPU from now (SIGXCPU then ends the process); the programs it
+    starts inherit the limit, each for itself."""
+    used = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
+    soft = int(math.ceil(used + cpu_s))
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    want_hard = soft + 5 if hard == resource.RLIM_INFINITY else min(hard, soft + 5)
+    resource.setrlimit(resource.RLIMIT_CPU, (min(soft, want_hard), want_hard))
 
 
 def call_parser(parser: Parser, filename: str, data: bytes, report: Any, kind: str = "") -> ParsedReport:
@@ -66,45 +179,23 @@ def problem_report(filename: str, kind: str, reason: str, detail: str = "") -> P
 
 
 def run(parser: Parser, filename: str, data: bytes, report: Any, *, kind: str = "",
-        timeout_s: float = 60.0, memory_mb: int = 1024) -> ParsedReport:
-    """`parser(filename, data, report)` in a worker process, within the limits."""
-    ctx = context()
-    receiver, sender = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_worker, args=(sender, parser, filename, data, report, kind, memory_mb),
-                       name="baocao-parse", daemon=True)
-    try:
-        proc.start()
-    except OSError as err:
-        receiver.close()
-        sender.close()
-        return problem_report(filename, kind, "parser crashed", f"could not start a worker: {err}")
-    sender.close()
-    try:
-        return _await(proc, receiver, filename, kind, timeout_s, memory_mb)
-    finally:
-        receiver.close()
-        if proc.is_alive():
-            proc.kill()
-        proc.join(5)
-        if not proc.is_alive():
-            proc.close()
-
-
-def _await(proc: Any, receiver: Any, filename: str, kind: str, timeout_s: float, memory_mb: int) -> ParsedReport:
-    deadline = time.monotonic() + timeout_s
-    if not receiver.poll(timeout_s):
-        proc.kill()
-        return problem_report(filename, kind, f"timeout ({timeout_s:g} s)",
-                              f"parsing took longer than {timeout_s:g} s; the worker was stopped")
-    try:
-        outcome = receiver.recv()
-    except (EOFError, OSError):
-        proc.join(max(1.0, deadline - time.monotonic()))
-        return problem_report(filename, kind, "parser crashed", _exit_detail(proc.exitcode))
-    if outcome == "memory":
-        return problem_report(filename, kind, f"memory limit ({memory_mb} MB)",
-                              f"parsing needed more than {memory_mb} MB; the worker was stopped")
-    return outcome  # type: ignore[no-any-return]
+        timeout_s: float = 60.0, memory_mb: int = 1024, wall_s: float | None = None) -> ParsedReport:
+    """`parser(filename, data, report)` in a worker process, within the limits: `timeout_s` is CPU
+    time; a worker that hangs without using CPU is stopped after `wall_s` (default: a generous
+    multiple of `timeout_s`)."""
+    outcome = call(call_parser, (parser, filename, data, report, kind), cpu_s=timeout_s,
+                   memory_mb=memory_mb, wall_s=wall_s, name="baocao-parse")
+    if outcome.ok:
+        if isinstance(outcome.value, ParsedReport):
+            return outcome.value
+        return problem_report(filename, kind, "parser error", f"parser returned {type(outcome.value).__name__}")
+    if outcome.limit == "time":
+        return problem_report(filename, kind, f"timeout ({timeout_s:g} s)", f"parsing: {outcome.detail}")
+    if outcome.limit == "memory":
+        return problem_report(filename, kind, f"memory limit ({memory_mb} MB)", f"parsing needed {outcome.detail}")
+    if outcome.limit == "crashed":
+        return problem_report(filename, kind, "parser crashed", outcome.detail)
+    return problem_report(filename, kind, "parser error", outcome.detail)
 
 
 def _exit_detail(code: int | None) -> str:
@@ -116,28 +207,6 @@ def _exit_detail(code: int | None) -> str:
         except ValueError:
             return f"the worker was killed by signal {-code}"
     return f"the worker exited with code {code}"
-
-
-def _worker(sender: Any, parser: Parser, filename: str, data: bytes, report: Any, kind: str,
-            memory_mb: int) -> None:
-    """Worker body: limit memory, parse, send back the ParsedReport (or "memory")."""
-    # A Ctrl-C in the terminal reaches the whole process group: the parent decides when to stop,
-    # so the file in hand is finished instead of being recorded as a failed parse.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    limit_memory(memory_mb)
-    try:
-        outcome: Any = call_parser(parser, filename, data, report, kind)
-    except MemoryError:
-        outcome = "memory"
-    del data
-    try:
-        sender.send(outcome)
-    except MemoryError:
-        sender.send("memory")
-    except Exception as err:  # noqa: BLE001 - e.g. an unpicklable result
-        sender.send(problem_report(filename, kind, "parser error", f"result not transferable: {err}"[:300]))
-    finally:
-        sender.close()
 
 
 def limit_memory(memory_mb: int) -> None:

@@ -29,6 +29,7 @@ from parsers import narrative, table
 from parsers.numbers import parse_number
 from parsers.types import FileProblem, ParsedReport
 from store.config import Report
+from parsers.isolate import die_with_parent
 
 MAX_PAGES = 500
 MAX_PAGES_READ = 30
@@ -140,8 +141,10 @@ def _several_figure_columns(texts: list[str]) -> bool:
 _COLUMN_NAMES = [
     (r"uoc thuc hien(?: ca nam)?(?: 20\d\d)?", "other"), (r"ke hoach(?: nam)?(?: 20\d\d)?", "other"),
     (r"ty le", "other"), (r"cung ky(?: nam)?(?: 20\d\d)?", "other"), (r"thuc hien(?: \d+ thang)?", "figure"),
-    (r"(?:\d+ thang(?: dau| cuoi)?(?: nam)?|ca nam|nam) (20\d\d)", "period"),
+    (r"(?:\d{1,3} thang(?: dau| cuoi)?(?: nam)?|ca nam|nam) (20\d\d)", "period"),
 ]
+# "\d{1,3} thang", not "\d+ thang": "\d+" tried from every digit of a long number rescans it to its
+# end (quadratic). A longer number still matches, by its last three digits: the same column.
 _COLUMN_RX = re.compile("|".join(f"(?P<c{i}>{rx})" for i, (rx, _) in enumerate(_COLUMN_NAMES)))
 
 
@@ -302,7 +305,8 @@ def ocr_available() -> bool:
     if not exe:
         return False
     try:
-        langs = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=20).stdout
+        langs = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=20,
+                               preexec_fn=die_with_parent).stdout
     except (OSError, subprocess.SubprocessError):
         return False
     return "vie" in langs.split()
@@ -342,7 +346,7 @@ def _ocr(data: bytes, pages: int, out: ParsedReport) -> list[str]:
 def _tesseract(png: str, timeout: float, out: ParsedReport) -> str:
     try:
         run = subprocess.run(["tesseract", png, "stdout", "-l", "vie", "--psm", "6"], capture_output=True,
-                             timeout=timeout, check=False)
+                             timeout=timeout, check=False, preexec_fn=die_with_parent)
     except subprocess.TimeoutExpired:
         out.warnings.append("OCR timed out on a page")
         return ""

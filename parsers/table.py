@@ -66,13 +66,29 @@ def variants(text: str) -> set[str]:
     "Trong đó:" (that prefix is context, handled by `is_child`; compared as characters it makes
     "trong đó: đuối nước" look like "tử vong do đuối nước")."""
     out = set()
-    for form in (text, re.sub(r"\([^)]*\)", " ", text)):
+    for form in (text, _without_remarks(text)):
         c = clean(form)
         if c.startswith("trong do "):
             c = clean(c[len("trong do "):])
         if c:
             out.add(c)
     return out
+
+
+def _without_remarks(text: str) -> str:
+    """Each "(…)" replaced by a space: re.sub(r"\([^)]*\)", " ", text) in linear time (the regex
+    rescans to the end from every "(" that no ")" follows: quadratic on "((((…")."""
+    out: list[str] = []
+    pos = 0
+    while True:
+        start = text.find("(", pos)
+        end = text.find(")", start + 1) if start >= 0 else -1
+        if end < 0:             # no "(" left, or none closed: a later "(" is not closed either
+            break
+        out += (text[pos:start], " ")
+        pos = end + 1
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def is_child(text: str) -> bool:

@@ -171,6 +171,25 @@ class Organisation:
 
 
 @dataclass(frozen=True)
+class IntakeConfig:
+    """`[intake]`: how much of one message is decoded and how long its processing may take.
+
+    Hostile mail is cut to these limits (and a defect says so) instead of stopping the poll.
+    CPU seconds, not wall seconds: a loaded machine must not turn reports into failures."""
+    max_depth: int = 40                  # MIME nesting levels decoded
+    max_parts: int = 2000                # MIME parts decoded
+    max_header_field_bytes: int = 65536  # one header field is cut here
+    decode_cpu_seconds: float = 20.0     # decoding one message, in a worker
+    decode_memory_mb: int = 1024
+    parse_cpu_seconds: float = 60.0      # reading one attached file, in a worker
+    parse_memory_mb: int = 1024
+    quarantine_after: int = 2            # a message that stopped the process this often is recorded failed
+
+
+INTAKE_KEYS = tuple(IntakeConfig.__dataclass_fields__)
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     timezone: ZoneInfo
@@ -189,6 +208,8 @@ class Config:
     receipts: dict[str, Any] = field(default_factory=dict)
     incidents: dict[str, Any] = field(default_factory=dict)
     log: dict[str, Any] = field(default_factory=dict)
+    intake: IntakeConfig = IntakeConfig()
+    busy_timeout_seconds: float = 30.0   # `[store] busy_timeout_seconds`: how long a locked store is waited for
 
     def report(self, code: str) -> Report | None:
         return next((r for r in self.reports if r.code == code), None)
@@ -246,6 +267,15 @@ class _Table:
             raise ConfigError(self.k(name), f"must be one of {', '.join(map(repr, choices))}, not {value!r}")
         return value
 
+    def only(self, known: tuple[str, ...]) -> None:
+        """Reject a key this table does not have, naming the nearest valid one."""
+        import difflib
+        for name in self.data:
+            if name not in known:
+                near = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+                hint = f" (did you mean `{near[0]}`?)" if near else f" (valid: {', '.join(known)})"
+                raise ConfigError(self.k(name), f"unknown key{hint}")
+
     def strings(self, name: str) -> tuple[str, ...]:
         value = self.get(name, list, [])
         if not all(isinstance(v, str) for v in value):
@@ -299,6 +329,26 @@ def _mailbox(t: _Table, base: Path) -> MailboxConfig:
     if not 1 <= cfg.batch_size <= 1000:
         raise ConfigError(t.k("batch_size"), "must be between 1 and 1000")
     return cfg
+
+
+def _intake(t: _Table) -> IntakeConfig:
+    t.only(INTAKE_KEYS)
+    values: dict[str, Any] = {}
+    for name in INTAKE_KEYS:
+        default = getattr(IntakeConfig, name)
+        value = t.get(name, type(default), default)
+        if value <= 0:
+            raise ConfigError(t.k(name), f"must be greater than 0, not {value!r}")
+        values[name] = value
+    return IntakeConfig(**values)
+
+
+def _store_section(t: _Table) -> float:
+    t.only(("path", "busy_timeout_seconds"))
+    timeout = t.get("busy_timeout_seconds", float, 30.0)
+    if not 0 < timeout <= 3600:
+        raise ConfigError(t.k("busy_timeout_seconds"), "must be between 0 and 3600 seconds")
+    return float(timeout)
 
 
 def _outbox(t: _Table, base: Path) -> OutboxConfig:
@@ -447,4 +497,5 @@ def load(path: str | os.PathLike[str]) -> Config:
         outbox=_outbox(top.sub("outbox", required=True), base), units_file=units_file, units=units,
         reports=reports, extensions=tuple(extensions), organisation=organisation,
         schedule=schedule.data, digest=digest, reminders=top.sub("reminders").data,
-        receipts=top.sub("receipts").data, incidents=top.sub("incidents").data, log=top.sub("log").data)
+        receipts=top.sub("receipts").data, incidents=top.sub("incidents").data, log=top.sub("log").data,
+        intake=_intake(top.sub("intake")), busy_timeout_seconds=_store_section(top.sub("store", required=True)))

@@ -1,37 +1,83 @@
 """Opening the store: connection settings, migrations, views, and the configuration mirror.
 
-The units, periods and extensions tables mirror the configuration at every open, so the SQL
-views (the public contract) can answer completeness questions without the Python side.
+The units, periods and extensions tables mirror the configuration, so the SQL views (the public
+contract) can answer completeness questions without the Python side. Views and mirror are
+rewritten only when they changed (`meta` keeps a digest of each), so a command that only reads
+writes nothing and works beside a running daemon, on a read-only store or on a backup copy.
+
+Operations problems of the store (locked by another writer past the busy timeout, read-only,
+disk full, not a database) become one `StoreError` line naming the file: `operational`.
 """
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import os
 import sqlite3
 from importlib import resources
 from pathlib import Path
 
 import sqlite_utils
 
-from ingest.errors import BaocaoError
+from ingest.errors import OperationsError
 from store.config import Config
 from store.schema import MIGRATIONS
 
 
-class StoreError(BaocaoError):
-    pass
+class StoreError(OperationsError):
+    """The store cannot be used right now; the text says which file and why, on one line."""
 
 
-def connect(path: Path | str) -> sqlite_utils.Database:
-    """A connection with the settings every caller needs: WAL, foreign keys, a busy timeout."""
-    if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+_OPERATIONAL = {
+    "locked": "the store is locked by another process (a long write, or another baocao); try again later",
+    "busy": "the store is locked by another process (a long write, or another baocao); try again later",
+    "readonly": "the store is read-only (file permissions or a read-only disk)",
+    "read-only": "the store is read-only (file permissions or a read-only disk)",
+    "full": "the disk holding the store is full",
+    "disk i/o": "the disk holding the store reports an I/O error",
+    "unable to open": "the store file cannot be opened (missing folder or permissions)",
+    "not a database": "the file is not a baocao store (not an SQLite database)",
+    "malformed": "the store file is damaged (database disk image is malformed); restore a backup",
+}
+
+
+def operational(exc: BaseException, path: Path | str) -> StoreError | None:
+    """The one-line error for an SQLite operations problem, or None for a bug (bad SQL etc.)."""
+    if not isinstance(exc, (sqlite3.OperationalError, sqlite3.DatabaseError)):
+        return None
+    text = str(exc).lower()
+    for key, meaning in _OPERATIONAL.items():
+        if key in text:
+            return StoreError(f"store: {path}: {meaning} ({exc})")
+    return None
+
+
+def connect(path: Path | str, busy_timeout: float = 30.0, read_only: bool = False) -> sqlite_utils.Database:
+    """A connection with the settings every caller needs: WAL, foreign keys, a busy timeout.
+    `read_only` opens without writing anything (a read-only disk or a backup copy)."""
     try:
-        conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+        if read_only:
+            uri = Path(path).resolve().as_uri()
+            try:
+                conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=busy_timeout, isolation_level=None,
+                                       check_same_thread=False)
+                conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            except sqlite3.OperationalError:   # WAL on a read-only disk: no -shm can be made
+                conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, timeout=busy_timeout,
+                                       isolation_level=None, check_same_thread=False)
+                conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            return sqlite_utils.Database(conn)
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), timeout=busy_timeout, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA synchronous=NORMAL")
+    except OSError as exc:
+        raise StoreError(f"store: cannot open {path}: {exc.strerror or exc}") from None
     except sqlite3.Error as exc:
-        raise StoreError(f"store: cannot open {path}: {exc}") from None
-    conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA synchronous=NORMAL")
+        raise (operational(exc, path) or StoreError(f"store: cannot open {path}: {exc}")) from None
     return sqlite_utils.Database(conn)
 
 
@@ -50,15 +96,39 @@ def migrate(db: sqlite_utils.Database) -> int:
     return schema_version(db)
 
 
+def _meta(db: sqlite_utils.Database, key: str) -> str | None:
+    row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    return str(row[0]) if row else None
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def ensure_views(db: sqlite_utils.Database) -> None:
     sql = resources.files("store").joinpath("views.sql").read_text(encoding="utf-8")
-    db.conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nCOMMIT;")
+    digest = _digest(sql)
+    if _meta(db, "views") == digest:
+        return
+    db.conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\n"
+                          f"INSERT OR REPLACE INTO meta (key, value) VALUES ('views', '{digest}');\nCOMMIT;")
+
+
+def _mirror(cfg: Config) -> str:
+    return json.dumps([[(u.code, u.name, u.kind, u.district, u.emails, u.aliases, u.reports, str(u.active_from),
+                         str(u.active_to)) for u in cfg.units],
+                       [(r.code, p.id, p.label, str(p.due)) for r in cfg.reports for p in r.periods],
+                       [(e.unit, e.report, e.period, str(e.due)) for e in cfg.extensions]], ensure_ascii=False)
 
 
 def sync_config(db: sqlite_utils.Database, cfg: Config) -> None:
     """Mirror units, periods and extensions from the configuration (the files are the truth)."""
+    digest = _digest(_mirror(cfg))
+    if _meta(db, "config") == digest:
+        return
     with db.conn:
         db.conn.execute("BEGIN IMMEDIATE")
+        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('config', ?)", [digest])
         db.execute("DELETE FROM units")
         db.execute("DELETE FROM periods")
         db.execute("DELETE FROM extensions")
@@ -75,12 +145,26 @@ def sync_config(db: sqlite_utils.Database, cfg: Config) -> None:
              for e in cfg.extensions))
 
 
-def open_store(cfg: Config) -> sqlite_utils.Database:
-    db = connect(cfg.store_path)
-    migrate(db)
-    ensure_views(db)
-    sync_config(db, cfg)
-    return db
+def open_store(cfg: Config, read_only_ok: bool = False) -> sqlite_utils.Database:
+    """The store, migrated and mirrored. With `read_only_ok` (commands that only read), a store
+    that cannot be written (read-only disk, a backup copy without write access) is opened
+    read-only as it is, instead of failing."""
+    path = cfg.store_path
+    if read_only_ok and path.exists() and not os.access(path.parent, os.W_OK):
+        return connect(path, cfg.busy_timeout_seconds, read_only=True)
+    try:
+        db = connect(path, cfg.busy_timeout_seconds)
+        migrate(db)
+        ensure_views(db)
+        sync_config(db, cfg)
+        return db
+    except sqlite3.Error as exc:
+        problem = operational(exc, path)
+        if problem is None:
+            raise
+        if read_only_ok and path.exists() and ("read-only" in str(problem) or "locked" in str(problem)):
+            return connect(path, cfg.busy_timeout_seconds, read_only=True)
+        raise problem from None
 
 
 def now_iso(now: dt.datetime) -> str:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any, Iterable
+import re
+from typing import Any, Callable, Iterable
 
 import sqlite_utils
 
@@ -91,15 +92,51 @@ def get_message(db: sqlite_utils.Database, message_id: int) -> dict[str, Any] | 
 
 
 def insert_message(db: sqlite_utils.Database, row: dict[str, Any]) -> int:
-    """Record a raw message (already archived). Idempotent on sha256."""
+    """Record a raw message (already archived), committed at once: this row is what makes the
+    message exist for the admin whatever happens after. Idempotent on sha256. Every text is
+    stored as valid UTF-8."""
+    row = {"source": None, "source_uid": None, **{k: _text(v) for k, v in row.items()}}
     cur = db.execute(
         "INSERT INTO messages (sha256, header_message_id, from_addr, from_name, subject, date_header, "
-        "received_at, received_how, raw_path, size, status, created_at) VALUES "
+        "received_at, received_how, raw_path, size, source, source_uid, status, created_at) VALUES "
         "(:sha256, :header_message_id, :from_addr, :from_name, :subject, :date_header, :received_at, "
-        ":received_how, :raw_path, :size, 'new', :created_at) ON CONFLICT(sha256) DO NOTHING", row)
+        ":received_how, :raw_path, :size, :source, :source_uid, 'new', :created_at) "
+        "ON CONFLICT(sha256) DO NOTHING", row)
     if cur.rowcount:
         return int(cur.lastrowid)
     return int(find_by_sha(db, row["sha256"])["id"])
+
+
+def begin_attempt(db: sqlite_utils.Database, message_id: int, stage: str) -> int:
+    """Count one processing attempt before it starts (committed), so an attempt that kills the
+    process is still counted. Returns the attempts so far, this one included."""
+    db.execute("UPDATE messages SET attempts = attempts + 1, stage = ? WHERE id = ?", [stage, message_id])
+    return int(db.execute("SELECT attempts FROM messages WHERE id = ?", [message_id]).fetchone()[0])
+
+
+def reached(db: sqlite_utils.Database, message_id: int, stage: str) -> None:
+    """The stage an attempt has reached: what a quarantine row names if the process dies there."""
+    db.execute("UPDATE messages SET stage = ? WHERE id = ?", [stage, message_id])
+
+
+def abandon_attempt(db: sqlite_utils.Database, message_id: int) -> None:
+    """An attempt stopped by an operations problem (locked store, full disk) does not count."""
+    db.execute("UPDATE messages SET attempts = MAX(attempts - 1, 0) WHERE id = ?", [message_id])
+
+
+def reset_attempts(db: sqlite_utils.Database, message_id: int) -> None:
+    """An admin's `reprocess` gives a quarantined message a fresh start."""
+    db.execute("UPDATE messages SET attempts = 0 WHERE id = ?", [message_id])
+
+
+def unprocessed(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Messages recorded but never finished (the process died after recording them)."""
+    return list(db.query("SELECT * FROM messages WHERE processed_at IS NULL ORDER BY id"))
+
+
+def status_of(db: sqlite_utils.Database, message_id: int) -> str:
+    row = db.execute("SELECT status FROM messages WHERE id = ?", [message_id]).fetchone()
+    return str(row[0]) if row else "new"
 
 
 def add_failure(db: sqlite_utils.Database, message_id: int | None, stage: str, reason: str, detail: str,
@@ -113,9 +150,13 @@ def add_failure(db: sqlite_utils.Database, message_id: int | None, stage: str, r
 def save_result(db: sqlite_utils.Database, message_id: int, fields: dict[str, Any],
                 attachments: Iterable[tuple[dict[str, Any], list[ParsedReport]]],
                 warnings: Iterable[tuple[str, str]], failures: Iterable[tuple[str, str, str, str | None]],
-                now: dt.datetime) -> None:
-    """Replace everything derived from one message in one transaction."""
+                now: dt.datetime, also: Callable[[], None] | None = None) -> None:
+    """Replace everything derived from one message in one transaction; `also` runs inside it
+    (the incident of an incident mail), so the outcome is recorded whole or not at all."""
     stamp = now.isoformat(timespec="seconds")
+    fields = {k: _text(v) for k, v in fields.items()}
+    failures = [(stage, _text(reason), _text(detail), _text(fname)) for stage, reason, detail, fname in failures]
+    warnings = [(rule, _text(detail)) for rule, detail in warnings]
     conn = db.conn
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -131,19 +172,19 @@ def save_result(db: sqlite_utils.Database, message_id: int, fields: dict[str, An
             cur = conn.execute(
                 "INSERT INTO attachments (message_id, filename, safe_name, declared_type, detected_type, size, "
                 "sha256, stated_unit, stated_period, text, parsed_at, notes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                [message_id, att["filename"], att["safe_name"], att["declared_type"],
+                [message_id, _text(att["filename"]), _text(att["safe_name"]), _text(att["declared_type"]),
                  ",".join(sorted({r.detected_type for r in reports})) or None, att["size"], att["sha256"],
-                 next((r.stated_unit for r in reports if r.stated_unit), None),
-                 next((r.stated_period for r in reports if r.stated_period), None),
-                 "\n".join(r.text for r in reports if r.text)[:200_000], stamp,
-                 "\n".join(f"{r.filename}: {w}" for r in reports for w in r.warnings)[:20_000] or None])
+                 _text(next((r.stated_unit for r in reports if r.stated_unit), None)),
+                 _text(next((r.stated_period for r in reports if r.stated_period), None)),
+                 _text("\n".join(r.text for r in reports if r.text)[:200_000]), stamp,
+                 _text("\n".join(f"{r.filename}: {w}" for r in reports for w in r.warnings)[:20_000] or None)])
             att_id = cur.lastrowid
             for rep in reports:
                 rank = _rank(rep.detected_type)
                 conn.executemany(
                     'INSERT INTO "values" (message_id, attachment_id, indicator, value, raw, source, method, rank) '
                     "VALUES (?,?,?,?,?,?,?,?)",
-                    [(message_id, att_id, v.indicator, v.number, v.raw, v.source, v.method,
+                    [(message_id, att_id, v.indicator, v.number, _text(v.raw), _text(v.source), v.method,
                       rank + (0 if v.method == "table" else 10 if v.method == "text" else 20)) for v in rep.values])
         conn.executemany("INSERT INTO warnings (message_id, rule, detail) VALUES (?, ?, ?)",
                          [(message_id, rule, detail) for rule, detail in warnings])
@@ -151,10 +192,36 @@ def save_result(db: sqlite_utils.Database, message_id: int, fields: dict[str, An
                          "VALUES (?, ?, ?, ?, ?, ?)",
                          [(message_id, stage, reason, detail[:4000], fname, stamp)
                           for stage, reason, detail, fname in failures])
+        if also is not None:
+            also()
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+def quarantine(db: sqlite_utils.Database, message_id: int, attempts: int, stage: str | None,
+               now: dt.datetime) -> None:
+    """A message whose processing stopped the process `attempts` times: recorded as failed, with
+    what it reached, so the poll goes on and `reprocess` can retry it."""
+    where = stage or "mime"
+    save_result(db, message_id, {"status": "failed",
+                                 "status_why": f"stopped the process {attempts} times; quarantined"},
+                [], [], [(where if where in STAGES else "classify",
+                          f"stopped the process {attempts} times; quarantined",
+                          f"processing reached the {where} stage each time and never finished "
+                          f"(a crash, the memory killer or a hang); `baocao reprocess` tries again", None)], now)
+
+
+STAGES = ("fetch", "mime", "classify", "parse", "validate", "send")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _text(value: Any) -> Any:
+    """Strings as valid UTF-8 (a lone surrogate from a hostile header cannot be stored); the rest as is."""
+    if isinstance(value, str):
+        return _SURROGATES.sub("\ufffd", value)
+    return value
 
 
 def _rank(detected_type: str) -> int:

@@ -171,4 +171,17 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE attachments ADD COLUMN notes TEXT;
     """,
+    # 3: nothing is lost, nothing stops: the row is recorded from the bytes alone (source and UID
+    # included) before any decoding; each processing attempt is counted and the stage it reached
+    # kept, so a message that kills the process is quarantined after N tries instead of retried
+    # forever. `meta` remembers what was last mirrored into the store (views, configuration), so
+    # a command that only reads writes nothing.
+    """
+    ALTER TABLE messages ADD COLUMN source TEXT;
+    ALTER TABLE messages ADD COLUMN source_uid TEXT;
+    ALTER TABLE messages ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE messages ADD COLUMN stage TEXT;
+    CREATE INDEX messages_unprocessed ON messages(processed_at) WHERE processed_at IS NULL;
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
 ]

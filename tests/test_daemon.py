@@ -224,6 +224,13 @@ def test_kill_9_at_random_points_then_restart_takes_every_message_once(tmp_path:
         progress.append(count(config))
     again = cli(config, "run", "--once")
     assert again.returncode in (0, 1), f"seed {seed}, progress {progress}: {again.stderr}"
+    # A message in hand at two kills in a row is quarantined (it might be what kills the
+    # process): visible as a failure, and taken whole by the admin's reprocess.
+    quarantined = query(config, "SELECT m.id FROM messages m JOIN failures f ON f.message_id = m.id "
+                                "WHERE m.status = 'failed' AND f.reason LIKE '%quarantined%'")
+    assert count(config, "SELECT COUNT(*) FROM messages WHERE status = 'failed'") == len(quarantined)
+    if quarantined:
+        assert cli(config, "reprocess", "--all-failed").returncode == 0
     assert_each_once(config, raws)
 
 
