@@ -95,7 +95,8 @@ def _poll_done(ctx: Context, result) -> int:  # type: ignore[no-untyped-def]
 def _after_poll(ctx: Context) -> int:
     """Incident alerts go out at the poll that found them, not at the next digest. Returns how
     many alerts could not be sent (no recipients configured): the poll then exits 1 and says so."""
-    from compile import alerts, outbox
+    from compile import alerts, outbox, receipts
+    answered = receipts.queue_pending(ctx.db, ctx.cfg, ctx.now)   # planned from the store, like alerts
     queued = alerts.queue(ctx.db, ctx.cfg, ctx.now)
     unsendable = 0
     if queued:
@@ -104,6 +105,7 @@ def _after_poll(ctx: Context) -> int:
                                     queued).fetchone()[0]
         print(f"alerts: {len(queued)} incident alert(s) queued"
               + (f"; {unsendable} cannot be sent: no recipients in [incidents] or [digest]" if unsendable else ""))
+    if queued or answered:
         outbox.deliver(ctx.db, ctx.cfg, ctx.now)
     return unsendable
 

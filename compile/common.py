@@ -13,7 +13,9 @@ import jinja2
 from store.config import Config, Period, Report
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_ADDRESS = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
+# local@domain, the domain holding a dot with something on each side. The dot is checked apart:
+# "[^…]+\.[^…]+$" (the class holding the dot) is quadratic on "a@b.b.b.b… ".
+_ADDRESS = re.compile(r"^[^@\s<>,;\"]+@([^@\s<>,;\"]+)$")
 TEMPLATES = Path(__file__).parent / "templates"
 
 
@@ -69,7 +71,8 @@ def one_line(text: object, limit: int = 200) -> str:
 
 
 def valid_address(addr: str) -> bool:
-    return bool(_ADDRESS.match(addr or ""))
+    m = _ADDRESS.match(addr or "")
+    return bool(m) and "." in m.group(1)[1:-1]
 
 
 def number(value: float | None) -> int | float | None:

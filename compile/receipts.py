@@ -24,11 +24,28 @@ from store.config import Config
 log = logging.getLogger("baocao.receipts")
 
 
-def queue(db: sqlite_utils.Database, cfg: Config, message_id: int, now: dt.datetime) -> int | None:
+PENDING_DAYS = 2   # report mails recorded this recently are answered when the poll job plans receipts
+
+
+def queue_pending(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> list[int]:
+    """Plan receipts from the store, like reminders and alerts: every report mail recorded in the
+    last PENDING_DAYS without a receipt decision gets one now. State decides: a poll killed
+    between a report's save and its receipt loses nothing, the next poll's planning finds it."""
+    if not cfg.receipts.get("enabled", False):
+        return []
+    since = (now - dt.timedelta(days=PENDING_DAYS)).isoformat(timespec="seconds")
+    candidates = [r[0] for r in db.execute(
+        "SELECT m.id FROM messages m WHERE m.status = 'report' AND m.created_at >= ? AND NOT EXISTS "
+        "(SELECT 1 FROM outbox o WHERE o.dedupe_key = 'receipt:' || m.id) ORDER BY m.id", [since])]
+    return [row for mid in candidates if (row := queue(db, cfg, mid, now, quiet=True)) is not None]
+
+
+def queue(db: sqlite_utils.Database, cfg: Config, message_id: int, now: dt.datetime,
+          quiet: bool = False) -> int | None:
     """Queue the receipt for one processed report mail; None (with the reason logged) when none is due."""
     why = skip_reason(db, cfg, message_id, now)
     if why:
-        log.info("no receipt for message %s: %s", message_id, why)
+        (log.debug if quiet else log.info)("no receipt for message %s: %s", message_id, why)
         return None
     row = db.execute("SELECT from_addr, header_message_id, raw_path FROM v_messages WHERE message_id = ?",
                      [message_id]).fetchone()
@@ -66,12 +83,21 @@ def skip_reason(db: sqlite_utils.Database, cfg: Config, message_id: int, now: dt
     return ""
 
 
+HEADER_BYTES = 64 * 1024
+
+
 def _headers(raw_path: str | None) -> email.message.Message | None:
+    """The original's top-level headers only (bounded: the archive holds hostile mail too)."""
     try:
-        raw = Path(raw_path or "").read_bytes()
+        with open(raw_path or "", "rb") as fh:
+            head = fh.read(HEADER_BYTES)
     except OSError:
         return None
-    return email.message_from_bytes(raw, policy=email.policy.compat32)
+    ends = [i for i in (head.find(b"\r\n\r\n"), head.find(b"\n\n")) if i >= 0]
+    try:
+        return email.message_from_bytes(head[:min(ends)] if ends else head, policy=email.policy.compat32)
+    except Exception:  # noqa: BLE001 - unreadable headers: no reply can be checked, so none is sent
+        return None
 
 
 def _sent_today(db: sqlite_utils.Database, cfg: Config, addr: str, now: dt.datetime) -> int:

@@ -281,7 +281,14 @@ def parse_attachments(cfg: Config, parsed: ParsedMessage, report_code: str | Non
     from parsers.archives import Limits as FileLimits
     report = cfg.report(report_code) if report_code else cfg.reports[0]
     limits = FileLimits(timeout_s=cfg.intake.parse_cpu_seconds, memory_mb=cfg.intake.parse_memory_mb)
-    return [(_attachment_meta(att), _parse_one(att.filename, att.data, report, limits)) for att in parsed.attachments]
+    cap = cfg.intake.max_files_read
+    out = [(_attachment_meta(att), _parse_one(att.filename, att.data, report, limits))
+           for att in parsed.attachments[:cap]]
+    for att in parsed.attachments[cap:]:  # archived and listed; one worker per file would hold the poll
+        out.append((_attachment_meta(att), [ParsedReport(att.filename, "unknown", problems=[FileProblem(
+            "not read: too many files in one mail", f"only the first {cap} attached files are read "
+            "([intake] max_files_read)")])]))
+    return out
 
 
 def _parse_one(filename: str, data: bytes, report: Any, limits: Any) -> list[ParsedReport]:
@@ -340,9 +347,6 @@ def _process(db: sqlite_utils.Database, cfg: Config, row: dict[str, Any], parsed
     if fields["status"] == "incident":  # the case is recorded with the message's status, or neither
         also = lambda: _record_incident(db, cfg, message_id, parsed, decision, now)  # noqa: E731
     store.save_result(db, message_id, fields, attachments, warnings, failures, now, also=also)
-    if fields["status"] == "report" and cfg.receipts.get("enabled"):
-        from compile import receipts
-        receipts.queue(db, cfg, message_id, now)
     log.info("message %s: %s %s %s %s (%s)", message_id, fields["status"], decision.report_code or "",
              decision.unit_code or "", decision.period or "", fields["status_why"],
              extra={"message_id": message_id, "unit": decision.unit_code, "stage": "classify"})

@@ -210,7 +210,7 @@ def _attachment(part: EmailMessage, index: int) -> tuple[str, bytes]:
 
 
 def html_text(html: str) -> str:
-    """The text of an HTML body: script and style blocks dropped, line ends kept, tags removed.
+    r"""The text of an HTML body: script and style blocks dropped, line ends kept, tags removed.
     Linear in the size of the body: re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", …) and
     re.sub(r"<[^>]+>", " ", …) rescan to the end from every opening that is never closed, which is
     quadratic on "<script <script …" or "<<<<…"; the helpers below give the same result."""
@@ -226,7 +226,7 @@ def _block_name(tag: str) -> str:
 
 
 def _drop_blocks(html: str) -> str:
-    """re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", html): each block from its opening to the
+    r"""re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", html): each block from its opening to the
     first closing tag of the same name after it; an opening never closed is left as it is."""
     import bisect
     import re

@@ -76,7 +76,7 @@ def variants(text: str) -> set[str]:
 
 
 def _without_remarks(text: str) -> str:
-    """Each "(…)" replaced by a space: re.sub(r"\([^)]*\)", " ", text) in linear time (the regex
+    r"""Each "(…)" replaced by a space: re.sub(r"\([^)]*\)", " ", text) in linear time (the regex
     rescans to the end from every "(" that no ")" follows: quadratic on "((((…")."""
     out: list[str] = []
     pos = 0

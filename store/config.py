@@ -183,6 +183,7 @@ class IntakeConfig:
     decode_memory_mb: int = 1024
     parse_cpu_seconds: float = 60.0      # reading one attached file, in a worker
     parse_memory_mb: int = 1024
+    max_files_read: int = 50             # attached files read per message; the rest archived, listed, not read
     quarantine_after: int = 2            # a message that stopped the process this often is recorded failed
 
 

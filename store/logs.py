@@ -35,7 +35,7 @@ _CREDENTIAL_PATTERNS = [
     # IMAP LOGIN user password
     (re.compile(r"\b(LOGIN\s+\S+)\s+\S+"), r"\1 " + MASK),
     (re.compile(r"(?i)\b(Bearer)\s+[A-Za-z0-9._~+/=-]+"), r"\1 " + MASK),
-    (re.compile(r"(?i)(\w+://[^:/@\s]+:)[^@\s]+@"), r"\1" + MASK + "@"),   # scheme://user:pass@host
+    (re.compile(r"(?i)\b(\w+://[^:/@\s]+:)[^@\s/]+@"), r"\1" + MASK + "@"),   # scheme://user:pass@host
 ]
 
 _installed: list[logging.Handler] = []
@@ -116,6 +116,23 @@ class ConsoleFormatter(logging.Formatter):
         ctx = _context(record)
         return line + (" [" + " ".join(f"{k}={v}" for k, v in ctx.items()) + "]" if ctx else "")
 
+    def format(self, record: logging.LogRecord) -> str:
+        """One line, never a traceback: people read the console; the traceback of a recorded
+        failure goes to the JSON log file (and to the console only with --verbose)."""
+        record.message = record.getMessage()
+        if self.usesTime():
+            record.asctime = self.formatTime(record, self.datefmt)
+        line = self.formatMessage(record)
+        if record.exc_info or record.exc_text:
+            if self.verbose:
+                return super().format(record)
+            last = (record.exc_text or "").strip().splitlines()[-1:]   # already redacted by the filter
+            if last:
+                line += f" ({last[0][:300]}; the log file has the traceback)"
+        return line.replace("\n", " ")
+
+    verbose = False
+
 
 class JsonFormatter(logging.Formatter):
     """One JSON object per line; keys: ts, level, logger, msg, the context fields, exc."""
@@ -169,7 +186,9 @@ def setup(verbose: bool, cfg: Any = None, console_level: int | None = None) -> P
     level = logging.DEBUG if verbose else (console_level or logging.WARNING)
     console = StderrHandler()
     console.setLevel(level)
-    console.setFormatter(ConsoleFormatter())
+    formatter = ConsoleFormatter()
+    formatter.verbose = verbose
+    console.setFormatter(formatter)
     handlers: list[logging.Handler] = [console]
     path = None
     if cfg is not None:

@@ -105,3 +105,15 @@ def test_no_receipt(store, tmp_path, case):
         mid = 999
     assert receipts.queue(db, cfg, mid, NOW) is None
     assert db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
+
+
+def test_receipts_are_planned_from_the_store_for_recent_reports_only(store, tmp_path):
+    """A poll killed between a report's save and its receipt: the next planning finds it."""
+    cfg, db = store
+    recent = _report(db, tmp_path, _raw(), name="new.eml")
+    old = _report(db, tmp_path, _raw(), name="old.eml")
+    db.execute("UPDATE messages SET created_at = ? WHERE id = ?", ["2024-06-01T09:00:00+07:00", old])
+    db.execute("UPDATE messages SET created_at = ? WHERE id = ?", [NOW.isoformat(), recent])
+    assert len(receipts.queue_pending(db, cfg, NOW)) == 1
+    assert [r[0] for r in db.execute("SELECT dedupe_key FROM outbox")] == [f"receipt:{recent}"]
+    assert receipts.queue_pending(db, cfg, NOW) == []          # once
