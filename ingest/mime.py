@@ -215,7 +215,7 @@ def _walk(msg: email.message.Message, out: ParsedMessage, texts: list[str], html
     is_text = ctype in ("text/plain", "text/html")
     if ctype == "message/rfc822":  # a non-multipart rfc822 part: the payload is the message text
         payload = msg.get_payload(decode=True)
-        if payload:
+        if isinstance(payload, bytes) and payload:
             inner_raw, defects = sanitize(payload, state.limits)
             out.defects.extend(defects)
             _forward(email.message_from_bytes(inner_raw), out, texts, depth, state)

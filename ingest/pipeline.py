@@ -409,8 +409,16 @@ def _duplicate_of(db: sqlite_utils.Database, message_id: int, parsed: ParsedMess
     return None
 
 
+_REPLY_PREFIX = re.compile(r"[ \t]*(re|fwd?|fw|tl|tr|ct)[ \t]*:", re.I)
+
+
 def _bare_subject(subject: str | None) -> str:
-    return classify.fold(re.sub(r"^\s*((re|fwd?|fw|tl|tr|ct)\s*:\s*)+", "", subject or "", flags=re.I))
+    """The subject without its "Re: Fwd: …" prefixes, one prefix at a time (linear)."""
+    text = " ".join((subject or "")[:2000].split())
+    pos = 0
+    while m := _REPLY_PREFIX.match(text, pos):
+        pos = m.end()
+    return classify.fold(text[pos:])
 
 
 def _record_incident(db: sqlite_utils.Database, cfg: Config, message_id: int, parsed: ParsedMessage,
