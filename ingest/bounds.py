@@ -81,9 +81,20 @@ def sanitize(raw: bytes, limits: Limits = Limits()) -> tuple[bytes, list[str]]:
     parts = 0
     pos = 0
     size = len(raw)
+    next_lf = next_cr = -1       # cached: looking both up anew on every line would be quadratic
     while pos < size:
-        nl = raw.find(b"\n", pos)
-        end = size if nl < 0 else nl + 1
+        # the stdlib ends a line at \r\n, \r or \n: so must this pass, or a chain of parts
+        # separated by bare CRs would slip past the limits
+        if next_lf < pos:
+            next_lf = raw.find(b"\n", pos)
+            next_lf = size if next_lf < 0 else next_lf
+        if next_cr < pos:
+            next_cr = raw.find(b"\r", pos)
+            next_cr = size if next_cr < 0 else next_cr
+        if next_cr < next_lf:
+            end = next_cr + 2 if next_cr + 1 == next_lf else next_cr + 1
+        else:
+            end = min(next_lf + 1, size)
         line = raw[pos:end]
         pos = end
         bare = line.rstrip(b"\r\n")

@@ -116,13 +116,17 @@ def _decode_run(charset: str, words: list[bytes]) -> list[str]:
         decoder = None
     if decoder is None:
         return [decode_bytes(b"".join(words))]
-    pieces, pending = [], []
-    for data in words:
-        pending.append(decoder.decode(data))
-        if not decoder.getstate()[0]:           # the word ended on a character boundary
-            pieces.append("".join(pending))
-            pending = []
-    pending.append(decoder.decode(b"", final=True))
+    pieces: list[str] = []
+    pending: list[str] = []
+    try:
+        for data in words:
+            pending.append(decoder.decode(data))
+            if not decoder.getstate()[0]:           # the word ended on a character boundary
+                pieces.append("".join(pending))
+                pending = []
+        pending.append(decoder.decode(b"", final=True))
+    except (UnicodeError, ValueError, TypeError, LookupError):  # codecs that refuse ("undefined", BOM-less utf-16)
+        return [decode_bytes(b"".join(words))]
     if "".join(pending):
         pieces.append("".join(pending))
     if any("\ufffd" in p for p in pieces):  # mislabelled bytes: the undeclared-charset rules

@@ -130,6 +130,7 @@ def _call_worker(sender: Any, fn: Callable[..., Any], args: tuple[Any, ...], cpu
     """Worker body for `call`: limits first, then the work; the answer is ("ok" | "memory" | "error", …)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent()
+    _quiet_stderr()
     limit_cpu(cpu_s)
     limit_memory(memory_mb)
     try:
@@ -147,6 +148,17 @@ def _call_worker(sender: Any, fn: Callable[..., Any], args: tuple[Any, ...], cpu
         sender.send(("error", f"result not transferable: {err}"[:300]))
     finally:
         sender.close()
+
+
+def _quiet_stderr() -> None:
+    """What a library prints while dying (a Rust panic's backtrace, a C library's complaint)
+    must not reach the person's terminal: the outcome names what happened, on one line."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    except OSError:
+        pass
 
 
 def limit_cpu(cpu_s: float) -> None:
@@ -167,7 +179,10 @@ def call_parser(parser: Parser, filename: str, data: bytes, report: Any, kind: s
         raise
     except ImportError as err:
         return problem_report(filename, kind, "format not readable here", f"parser not available: {err}")
-    except Exception as err:  # noqa: BLE001 - hostile input must never escape as an exception
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as err:  # noqa: BLE001 - hostile input must never escape; Rust panics
+        # (calamine's PanicException) derive from BaseException, not Exception
         return problem_report(filename, kind, "parser error", f"{type(err).__name__}: {err}"[:500])
     if not isinstance(result, ParsedReport):
         return problem_report(filename, kind, "parser error", f"parser returned {type(result).__name__}")

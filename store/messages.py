@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from typing import Any, Callable, Iterable
 
@@ -184,7 +185,7 @@ def save_result(db: sqlite_utils.Database, message_id: int, fields: dict[str, An
                 conn.executemany(
                     'INSERT INTO "values" (message_id, attachment_id, indicator, value, raw, source, method, rank) '
                     "VALUES (?,?,?,?,?,?,?,?)",
-                    [(message_id, att_id, v.indicator, v.number, _text(v.raw), _text(v.source), v.method,
+                    [(message_id, att_id, v.indicator, _number(v.number), _text(v.raw), _text(v.source), v.method,
                       rank + (0 if v.method == "table" else 10 if v.method == "text" else 20)) for v in rep.values])
         conn.executemany("INSERT INTO warnings (message_id, rule, detail) VALUES (?, ?, ?)",
                          [(message_id, rule, detail) for rule, detail in warnings])
@@ -222,6 +223,17 @@ def _text(value: Any) -> Any:
     if isinstance(value, str):
         return _SURROGATES.sub("\ufffd", value)
     return value
+
+
+def _number(value: Any) -> float | None:
+    """A figure as SQLite can keep it: a 150-digit "number" in a hostile file is no figure."""
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (OverflowError, ValueError, TypeError):
+        return None
+    return number if math.isfinite(number) and abs(number) < 1e15 else None
 
 
 def _rank(detected_type: str) -> int:

@@ -232,3 +232,16 @@ def test_scratch_folders_of_dead_processes_are_removed_at_start(tmp_path: Path) 
     finally:
         claimed.release()
     assert not claimed.folder.exists()
+
+
+def test_a_chain_of_forwards_separated_by_bare_carriage_returns_is_cut_too() -> None:
+    """The stdlib ends lines at a bare CR as well; the bounds must see the same lines."""
+    raw = b"From: a@b.vn\rSubject: s\rContent-Type: message/rfc822\r\r" + \
+        b"Subject: Fwd\rContent-Type: message/rfc822\r\r" * 1500
+    parsed = parse_message(raw)
+    assert any("nested deeper" in d for d in parsed.defects)
+
+
+@pytest.mark.parametrize("word", ["=?undefined?q?a?=", "=?utf-16?b?AAA=?=", "=?utf-7?q?+3IA-?="])
+def test_codecs_that_refuse_or_lie_give_text(word: str) -> None:
+    headers.decode_header_value(f"Báo cáo {word}").encode("utf-8")
