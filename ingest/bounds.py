@@ -39,7 +39,8 @@ _CONTENT = (b"content-",)
 
 
 def _content_type(value: bytes) -> tuple[str, bytes | None]:
-    """('multipart', boundary) | ('rfc822', None) | ('', None), read without a regex."""
+    """('multipart', boundary) | ('digest', boundary) | ('rfc822', None) | ('', None), read
+    without a regex."""
     lower = value.lower().lstrip()
     if lower.startswith(b"message/rfc822"):
         return "rfc822", None
@@ -55,7 +56,7 @@ def _content_type(value: bytes) -> tuple[str, bytes | None]:
     else:
         cut = [i for i in (rest.find(b";"), rest.find(b" "), rest.find(b"\t")) if i >= 0]
         boundary = rest[:min(cut)] if cut else rest
-    return "multipart", boundary.rstrip() or None
+    return ("digest" if lower.startswith(b"multipart/digest") else "multipart"), boundary.rstrip() or None
 
 
 @dataclass
@@ -75,6 +76,7 @@ def sanitize(raw: bytes, limits: Limits = Limits()) -> tuple[bytes, list[str]]:
     out: list[bytes] = []
     defects: list[str] = []
     stack: list[bytes | None] = []      # open multipart boundaries; None marks a message/rfc822 level
+    digests: set[int] = set()            # stack indexes of multipart/digest levels
     in_headers = True
     block = _Block()
     cut: set[str] = set()                # what the header limits dropped, said once each
@@ -102,12 +104,16 @@ def sanitize(raw: bytes, limits: Limits = Limits()) -> tuple[bytes, list[str]]:
             if not bare:                                       # end of the header block
                 parts += 1
                 kind, boundary = _content_type(block.content_type)
+                if not block.content_type.strip() and stack and len(stack) - 1 in digests:
+                    kind = "rfc822"                           # a digest's part is a message by default
                 block = _Block()
                 if parts > limits.max_parts:
                     defects.append(f"more than {limits.max_parts} MIME parts: the rest was not decoded")
                     break
-                if kind == "multipart" and boundary:
+                if kind in ("multipart", "digest") and boundary:
                     stack.append(boundary)
+                    if kind == "digest":
+                        digests.add(len(stack) - 1)
                     in_headers = False
                 elif kind == "rfc822":
                     stack.append(None)                        # the body is a message: headers again
@@ -132,6 +138,7 @@ def sanitize(raw: bytes, limits: Limits = Limits()) -> tuple[bytes, list[str]]:
             if hit is not None:
                 index, closing = hit
                 del stack[index + (0 if closing else 1):]
+                digests = {d for d in digests if d < len(stack)}
                 in_headers = not closing
                 block = _Block()
         out.append(line)

@@ -22,6 +22,19 @@ from parsers.xlsx import OLE_MAGIC, check_ooxml
 from store.config import Report
 
 MAX_TABLES = 200
+MAX_SPAN = 500       # columns one cell may span: python-docx expands a span cell by cell
+
+
+def _widest_span(document) -> int | None:  # type: ignore[no-untyped-def]
+    """The largest w:gridSpan of the document, read before python-docx expands it (a hostile
+    gridSpan of 999,999,999 held a worker for its whole CPU limit)."""
+    widest = 1
+    for value in document.element.body.xpath(".//w:gridSpan/@w:val"):
+        try:
+            widest = max(widest, int(value))
+        except ValueError:
+            return None                  # not a number: python-docx would raise on it
+    return widest
 HEAD_LINES = 60
 
 
@@ -37,6 +50,11 @@ def parse(filename: str, data: bytes, report: Report) -> ParsedReport:
         return out
     try:
         document = docx.Document(io.BytesIO(data))
+        span = _widest_span(document)
+        if span is None or span > MAX_SPAN:
+            out.problems.append(FileProblem("corrupt", "a table cell's column span is not a number" if span is None
+                                            else f"a table cell claims to span {span:,} columns"))
+            return out
         blocks = list(_blocks(document))
     except Exception as exc:  # python-docx raises KeyError, ValueError, lxml errors... for bad parts
         out.problems.append(FileProblem("corrupt", f"the document cannot be read: {type(exc).__name__}: {exc}"[:300]))

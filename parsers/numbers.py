@@ -40,8 +40,19 @@ _BLANK = re.compile(r"^[\s.…_·]*$")
 _LEADING = re.compile(r"^([+\-−]?)\s*(\d(?:[\d.,\u00a0 ]*\d)?)(.*)$", re.S)
 
 
+MAX_FIGURE = 1e15   # no unit counts a quadrillion of anything: past it, a hostile file's digits
+
+
 def parse_number(value: object, whole: bool = True) -> tuple[Number | None, bool]:
-    """(number, ok). ok=False means "something was written but it is not a figure"."""
+    """(number, ok). ok=False means "something was written but it is not a figure"
+    (also a "number" too large to be a count, or not finite)."""
+    number, ok = _parse_number(value, whole)
+    if number is not None and not (math.isfinite(number) and abs(number) < MAX_FIGURE):
+        return None, False
+    return number, ok
+
+
+def _parse_number(value: object, whole: bool = True) -> tuple[Number | None, bool]:
     if value is None:
         return None, True
     if isinstance(value, bool) or isinstance(value, (dt.date, dt.time, dt.timedelta)):

@@ -115,3 +115,19 @@ def test_bad_files(maker, reason):
     p = parse(maker())
     assert [pr.reason for pr in p.problems] == [reason]
     assert p.values == []
+
+
+def test_a_hostile_column_span_is_a_corrupt_file_not_a_stalled_worker(cfg) -> None:
+    """python-docx expands a gridSpan cell by cell: 999,999,999 would hold the worker for its
+    whole CPU limit."""
+    import docx as python_docx
+    from docx.oxml.ns import qn
+    from parsers import docx as reader
+    doc = python_docx.Document()
+    cell = doc.add_table(rows=1, cols=1).cell(0, 0)
+    span = cell._tc.get_or_add_tcPr().makeelement(qn("w:gridSpan"), {qn("w:val"): "999999999"})
+    cell._tc.get_or_add_tcPr().append(span)
+    buf = __import__("io").BytesIO()
+    doc.save(buf)
+    result = reader.parse("bc.docx", buf.getvalue(), cfg.reports[0])
+    assert [p.reason for p in result.problems] == ["corrupt"] and "999,999,999" in result.problems[0].detail

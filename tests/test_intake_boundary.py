@@ -245,3 +245,12 @@ def test_a_chain_of_forwards_separated_by_bare_carriage_returns_is_cut_too() -> 
 @pytest.mark.parametrize("word", ["=?undefined?q?a?=", "=?utf-16?b?AAA=?=", "=?utf-7?q?+3IA-?="])
 def test_codecs_that_refuse_or_lie_give_text(word: str) -> None:
     headers.decode_header_value(f"Báo cáo {word}").encode("utf-8")
+
+
+def test_a_digest_of_digests_nested_1000_deep_is_cut_too() -> None:
+    """A multipart/digest's parts are messages by default, without a Content-Type of their own."""
+    parts = [b"From: a@b.vn\r\nSubject: s\r\n"]
+    for i in range(1000):
+        parts.append(f'Content-Type: multipart/digest; boundary="d{i}"\r\n\r\n--d{i}\r\n\r\n'.encode())
+    parsed = parse_message(b"".join(parts) + b"Subject: bottom\r\n\r\nx\r\n")
+    assert any("nested deeper" in d for d in parsed.defects)
