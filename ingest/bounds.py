@@ -100,39 +100,43 @@ def sanitize(raw: bytes, limits: Limits = Limits()) -> tuple[bytes, list[str]]:
         line = raw[pos:end]
         pos = end
         bare = line.rstrip(b"\r\n")
+        if in_headers and bare[:1] in (b" ", b"\t"):       # a continuation line (as the stdlib reads it)
+            _keep_header_line(out, cut, line, bare, block, limits, continuation=True)
+            continue
+        if in_headers and bare and (_HEADER_LINE.match(bare) or bare.startswith(b"From ")):
+            _keep_header_line(out, cut, line, bare, block, limits, continuation=False)
+            continue
         if in_headers:
-            if not bare:                                       # end of the header block
-                parts += 1
-                kind, boundary = _content_type(block.content_type)
-                if not block.content_type.strip() and stack and len(stack) - 1 in digests:
-                    kind = "rfc822"                           # a digest's part is a message by default
-                block = _Block()
-                if parts > limits.max_parts:
-                    defects.append(f"more than {limits.max_parts} MIME parts: the rest was not decoded")
-                    break
-                if kind in ("multipart", "digest") and boundary:
-                    stack.append(boundary)
-                    if kind == "digest":
-                        digests.add(len(stack) - 1)
-                    in_headers = False
-                elif kind == "rfc822":
-                    stack.append(None)                        # the body is a message: headers again
-                else:
-                    in_headers = False
-                if len(stack) > limits.max_depth:
-                    defects.append(f"MIME nested deeper than {limits.max_depth} levels: the rest was not decoded")
-                    break
+            # The header block ends: at an empty line, or (as in the stdlib, which then reads the
+            # line again as the first of the body) at a line that is not a header.
+            parts += 1
+            kind, boundary = _content_type(block.content_type)
+            if not block.content_type.strip() and stack and len(stack) - 1 in digests:
+                kind = "rfc822"                               # a digest's part is a message by default
+            block = _Block()
+            if parts > limits.max_parts:
+                defects.append(f"more than {limits.max_parts} MIME parts: the rest was not decoded")
+                break
+            if kind in ("multipart", "digest") and boundary:
+                stack.append(boundary)
+                if kind == "digest":
+                    digests.add(len(stack) - 1)
+                in_headers = False
+            elif kind == "rfc822":
+                stack.append(None)                            # the body is a message: headers again
+            else:
+                in_headers = False
+            if len(stack) > limits.max_depth:
+                defects.append(f"MIME nested deeper than {limits.max_depth} levels: the rest was not decoded")
+                break
+            if not bare:
                 out.append(line)
                 continue
-            if bare[:1] in (b" ", b"\t"):                      # a continuation line
-                _keep_header_line(out, cut, line, bare, block, limits, continuation=True)
-                continue
-            if not _HEADER_LINE.match(bare) and not bare.startswith(b"From "):
-                in_headers = False                              # the stdlib starts the body here too
-                block = _Block()
-            else:
-                _keep_header_line(out, cut, line, bare, block, limits, continuation=False)
-                continue
+            if in_headers:                                    # a message body starting without headers
+                if _HEADER_LINE.match(bare) or bare.startswith(b"From "):
+                    _keep_header_line(out, cut, line, bare, block, limits, continuation=False)
+                    continue
+                in_headers = False
         if bare.startswith(b"--") and stack:
             hit = _delimiter(stack, bare)
             if hit is not None:

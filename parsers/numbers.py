@@ -47,7 +47,7 @@ def parse_number(value: object, whole: bool = True) -> tuple[Number | None, bool
     """(number, ok). ok=False means "something was written but it is not a figure"
     (also a "number" too large to be a count, or not finite)."""
     number, ok = _parse_number(value, whole)
-    if number is not None and not (math.isfinite(number) and abs(number) < MAX_FIGURE):
+    if number is not None and not (abs(number) < MAX_FIGURE and math.isfinite(number)):
         return None, False
     return number, ok
 

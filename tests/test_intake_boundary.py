@@ -254,3 +254,13 @@ def test_a_digest_of_digests_nested_1000_deep_is_cut_too() -> None:
         parts.append(f'Content-Type: multipart/digest; boundary="d{i}"\r\n\r\n--d{i}\r\n\r\n'.encode())
     parsed = parse_message(b"".join(parts) + b"Subject: bottom\r\n\r\nx\r\n")
     assert any("nested deeper" in d for d in parsed.defects)
+
+
+def test_a_boundary_right_after_the_headers_without_an_empty_line_still_counts_a_level() -> None:
+    """The stdlib ends a header block at the first line that is not a header and reads that line
+    again as the body: "--d1" there opens the next level all the same."""
+    parts = [b"From: a@b.vn\r\nSubject: s\r\n"]
+    for i in range(1000):
+        parts.append(f'Content-Type: multipart/mixed; boundary="d{i}"\r\n--d{i}\r\n'.encode())
+    parsed = parse_message(b"".join(parts) + b"Content-Type: text/plain\r\n\r\nx\r\n")
+    assert any("nested deeper" in d for d in parsed.defects)
