@@ -12,7 +12,6 @@ import datetime as dt
 import email
 import email.policy
 import logging
-from pathlib import Path
 
 import sqlite_utils
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ingest.bounds import Limits, sanitize
-from ingest.headers import (address as _address, addresses, clean as _clean, decode_bytes,
+from ingest.headers import (address as _address, addresses, decode_bytes,
                             decode_header_value, decode_rfc2047, parse_date as _date, received_date,
                             valid_text)
 
