@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-from ingest.errors import BaocaoError, ConfigError, OperationsError, SourceError, UsageError
+from store.errors import BaocaoError, ConfigError, OperationsError, SourceError, UsageError
 
 log = logging.getLogger("baocao")
 
@@ -143,8 +143,10 @@ def cmd_failures(ctx: Context) -> int:
 
 def cmd_assign(ctx: Context) -> int:
     from store import queries
+    from ingest.pipeline import process
     msg = queries.assign(ctx.db, ctx.cfg, ctx.args.message, ctx.args.unit, ctx.args.period,
                          ctx.args.remember_sender, ctx.args.report, ctx.now)
+    process(ctx.db, ctx.cfg, ctx.args.message, ctx.now)
     print(msg)
     return 0
 
@@ -222,7 +224,7 @@ def _digest_targets(ctx: Context) -> list[tuple[str, str, str]]:
 
 
 def cmd_template(ctx: Context) -> int:
-    from parsers.template import build_template
+    from compile.form import build_template
     rep = ctx.cfg.report(ctx.args.report)
     if rep is None:
         raise UsageError(f"--report: {ctx.args.report!r} is not a configured report")
@@ -310,7 +312,7 @@ JOBS: list[tuple[str, Callable[[Context], int]]] = [("poll", job_poll), ("remind
 def run_job(ctx: Context, name: str, fn: Callable[[Context], int], problems: Any = None) -> int:
     """Run one job; a failing job is logged and recorded in `job_runs`, and the daemon goes on.
 
-    With `problems` (the daemon's `ingest.daemon.Problems`) an error is logged once per problem
+    With `problems` (the daemon's `daemon.Problems`) an error is logged once per problem
     rather than once per run, and a configuration error is a failed run too, not the end."""
     started = ctx.now.isoformat(timespec="seconds")
     run_id = ctx.db.execute("INSERT INTO job_runs (job, started_at) VALUES (?, ?)", [name, started]).lastrowid
@@ -366,7 +368,7 @@ def cmd_run(ctx: Context) -> int:
             for name, fn in JOBS:
                 worst = max(worst, run_job(ctx, name, fn))
             return worst
-        from ingest.daemon import run_forever
+        from daemon import run_forever
         return run_forever(ctx, JOBS, run_job)
 
 
@@ -449,12 +451,7 @@ def setup_logging(verbose: bool, cfg: Any = None, daemon: bool = False) -> None:
     """Console logging at once (so config errors are readable); with the configuration, the
     JSON-lines file log and secret redaction too. The daemon's console shows INFO; other
     commands print their own results and show only warnings."""
-    try:
-        from store.logs import setup
-    except ImportError:
-        logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        return
+    from store.logs import setup
     setup(verbose, cfg, console_level=logging.INFO if daemon else logging.WARNING)
 
 

@@ -24,7 +24,7 @@ import resource, sys, time, tracemalloc
 sys.path.insert(0, {root!r})
 from tests import reportfiles as rf
 from parsers import xlsx, sheet, docx, pdf
-from parsers.types import ParsedReport
+from store.records import ParsedReport
 kind, path, warm = sys.argv[1], sys.argv[2], sys.argv[3]
 data = open(path, "rb").read()
 report = rf.report()
@@ -80,7 +80,7 @@ def main() -> None:
     ap.add_argument("--big-mb", type=int, default=25)
     args = ap.parse_args()
     from parsers import docx, pdf, sheet, xlsx
-    from parsers.types import ParsedReport
+    from store.records import ParsedReport
 
     def calamine(name, data, report):
         grids, problem = sheet._calamine_grids(data, name)

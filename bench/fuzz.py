@@ -397,7 +397,7 @@ class Runner:
                               f"isolated:{kind}", len(data), tags)
 
     def check_reports(self, results: Any, index: int, target: str, size: int, tags: list[str]) -> None:
-        from parsers.types import ParsedReport
+        from store.records import ParsedReport
         if not isinstance(results, list) or not all(isinstance(r, ParsedReport) for r in results):
             self.fail("output", "not a list of ParsedReport", target, "", type(results).__name__, index, target, size, tags)
             return

@@ -33,7 +33,7 @@ import sqlite_utils
 
 from compile.common import iso, parse_time
 from compile.mail import as_bytes
-from ingest.errors import ConfigError
+from store.errors import ConfigError, ConnectError, PermanentError, TransientError
 from store.config import Config
 
 log = logging.getLogger("baocao.outbox")
@@ -50,18 +50,6 @@ class DeliveryResult:
     failed: int
     pending: int          # rows still waiting (retry later) after this run
     error: str = ""       # a connection-level problem (server down, login refused), for the job's exit code
-
-
-class TransientError(Exception):
-    """Try again later: a 4xx reply or a connection problem."""
-
-
-class ConnectError(TransientError):
-    """The server cannot be reached or refused the session: the rest of the batch waits too."""
-
-
-class PermanentError(Exception):
-    """Do not retry: a 5xx reply; the text is the server's words."""
 
 
 # ---------------------------------------------------------------- queueing

@@ -4,20 +4,18 @@ RFC 3834: the reply carries `Auto-Submitted: auto-replied` and In-Reply-To/Refer
 only to a person: never to mail that is itself automatic (Auto-Submitted, Precedence
 bulk/list/junk, List-Id, a null return path, delivery reports, mailer-daemon), never to our own
 address, and never more than `max_per_address_per_day` (default 3) times a day to one address.
-When the archived original cannot be read, its headers cannot be checked, so no reply is sent.
+What the rules need about the original (why it is automatic, its thread) was stored on the
+message's row at intake: nothing here reads the raw mail.
 """
 from __future__ import annotations
 
 import datetime as dt
-import email
-import email.policy
 import logging
 
 import sqlite_utils
 
 from compile import mail, outbox, wording
 from compile.common import clean, local_now, one_line, parse_time, render, valid_address, vn_datetime
-from ingest.mime import automatic_reason
 from store.config import Config
 
 log = logging.getLogger("baocao.receipts")
@@ -46,10 +44,9 @@ def queue(db: sqlite_utils.Database, cfg: Config, message_id: int, now: dt.datet
     if why:
         (log.debug if quiet else log.info)("no receipt for message %s: %s", message_id, why)
         return None
-    row = db.execute("SELECT from_addr, header_message_id, raw_path FROM v_messages WHERE message_id = ?",
+    row = db.execute("SELECT from_addr, header_message_id, thread_refs FROM messages WHERE id = ?",
                      [message_id]).fetchone()
-    original = _headers(row[2])
-    letter = _letter(db, cfg, message_id, row[0].strip().lower(), row[1] or "", original, now)
+    letter = _letter(db, cfg, message_id, row[0].strip().lower(), row[1] or "", row[2] or "", now)
     return outbox.add(db, cfg, "receipt", f"receipt:{message_id}", mail.build(cfg, letter, now), now)
 
 
@@ -57,46 +54,24 @@ def skip_reason(db: sqlite_utils.Database, cfg: Config, message_id: int, now: dt
     """Why no receipt goes for this message ('' when one should)."""
     if not cfg.receipts.get("enabled", False):
         return "receipts are disabled"
-    row = db.execute("SELECT status, from_addr, subject, raw_path FROM v_messages WHERE message_id = ?",
-                     [message_id]).fetchone()
+    row = db.execute("SELECT status, from_addr, automatic FROM messages WHERE id = ?", [message_id]).fetchone()
     if row is None:
         return "no such message"
-    status, addr, subject, raw_path = row[0], (row[1] or "").strip().lower(), row[2] or "", row[3]
+    status, addr, auto = row[0], (row[1] or "").strip().lower(), row[2]
     if status != "report":
         return f"status is {status}"
     if not valid_address(addr):
         return "no valid sender address"
     if addr == (cfg.outbox.sender or "").lower():
         return "the sender is our own address"
-    original = _headers(raw_path)
-    if original is None:
-        return "the archived message cannot be read"
-    auto = automatic_reason(original, addr, subject)
-    if auto or original.get("List-Id"):
-        return f"automatic mail ({auto or 'List-Id'})"
+    if auto:
+        return f"automatic mail ({auto})"
     if outbox.exists(db, f"receipt:{message_id}"):
         return "already answered"
     cap = int(cfg.receipts.get("max_per_address_per_day", 3))
     if _sent_today(db, cfg, addr, now) >= cap:
         return f"{addr} already got {cap} receipts today"
     return ""
-
-
-HEADER_BYTES = 64 * 1024
-
-
-def _headers(raw_path: str | None) -> email.message.Message | None:
-    """The original's top-level headers only (bounded: the archive holds hostile mail too)."""
-    try:
-        with open(raw_path or "", "rb") as fh:
-            head = fh.read(HEADER_BYTES)
-    except OSError:
-        return None
-    ends = [i for i in (head.find(b"\r\n\r\n"), head.find(b"\n\n")) if i >= 0]
-    try:
-        return email.message_from_bytes(head[:min(ends)] if ends else head, policy=email.policy.compat32)
-    except Exception:  # noqa: BLE001 - unreadable headers: no reply can be checked, so none is sent
-        return None
 
 
 def _sent_today(db: sqlite_utils.Database, cfg: Config, addr: str, now: dt.datetime) -> int:
@@ -106,7 +81,7 @@ def _sent_today(db: sqlite_utils.Database, cfg: Config, addr: str, now: dt.datet
                if to.strip().lower() == addr and (t := parse_time(cfg, created)) is not None and t.date() == today)
 
 
-def _letter(db, cfg: Config, message_id: int, addr: str, header_id: str, original, now) -> mail.Letter:
+def _letter(db, cfg: Config, message_id: int, addr: str, header_id: str, thread: str, now) -> mail.Letter:
     msg = db.execute("SELECT unit_code, report_code, period, received_at, subject FROM v_messages"
                      " WHERE message_id = ?", [message_id]).fetchone()
     unit, report = cfg.unit(msg[0] or ""), cfg.report(msg[1] or "")
@@ -127,7 +102,7 @@ def _letter(db, cfg: Config, message_id: int, addr: str, header_id: str, origina
         "contact": cfg.organisation.contact or cfg.outbox.sender, "org": cfg.organisation,
         "department": cfg.outbox.sender_name,
     }
-    refs = " ".join(x for x in (str(original.get("References", "") or "").split() + [header_id]) if x)
+    refs = " ".join(x for x in (thread.split() + [header_id]) if x)
     subject = f"[{title}] Xác nhận đã nhận báo cáo {context['period_label']} - {context['unit_name']}"
     return mail.Letter(to=(addr,), subject=subject, text=render("receipt.txt.j2", **context),
                        auto_submitted="auto-replied", in_reply_to=header_id, references=one_line(refs, 900))

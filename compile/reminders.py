@@ -142,11 +142,8 @@ def letter(db: sqlite_utils.Database, cfg: Config, pm: PlannedMail, now: dt.date
 
 
 def blank_form(cfg: Config, report: Report, unit: Unit, period: Period) -> bytes | None:
-    """The parser issue's blank form for this unit and period, when that module is available."""
-    try:
-        from parsers.template import build_template  # lazy: written by another part of the project
-    except ImportError:
-        return None
+    """The blank form for this unit and period; None (logged) when it cannot be written."""
+    from compile.form import build_template
     try:
         return build_template(cfg, report, unit, period)
     except Exception as exc:  # noqa: BLE001 - a broken form must not stop the reminder itself

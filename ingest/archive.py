@@ -16,7 +16,7 @@ import os
 import shutil
 from pathlib import Path
 
-from ingest.errors import ArchiveError
+from store.errors import ArchiveError
 
 TMP = ".tmp"
 

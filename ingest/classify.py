@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ingest import units as unitfind
 from ingest.mime import unquoted
-from ingest.textnorm import fold, padded
-from store.config import Config, Period, Report
+from parsers.text import fold, padded
+from store.config import Config, Period, Report, nearest
 
 
 @dataclass(frozen=True)
@@ -248,7 +248,7 @@ def _year(text_padded: str) -> int | None:
 
 
 def _nearest(periods: tuple[Period, ...], when: dt.date) -> Period | None:
-    return min(periods, key=lambda p: (abs((p.due - when).days), p.due < when)) if periods else None
+    return nearest(periods, when)
 
 
 def decide_period(report: Report, ev: Evidence) -> tuple[str | None, str]:

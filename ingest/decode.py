@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ingest.bounds import Limits
 from ingest.mime import ParsedMessage, parse_message
+from store.errors import DecodeFailed
 from parsers import isolate
 
 isolate.preload("ingest.mime", "ingest.bounds", "ingest.headers")
@@ -22,15 +23,6 @@ class DecodeLimits:
     mime: Limits = Limits()
     cpu_seconds: float = 20.0
     memory_mb: int = 1024
-
-
-class DecodeFailed(Exception):
-    """The message could not be decoded within the limits; `reason` is said to the admin."""
-
-    def __init__(self, reason: str, detail: str):
-        super().__init__(f"{reason}: {detail}")
-        self.reason = reason
-        self.detail = detail
 
 
 _REASONS = {

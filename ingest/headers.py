@@ -91,7 +91,7 @@ def _word_bytes(encoding: str, text: str) -> bytes:
 
 
 def _is_syllable(word: str) -> bool:
-    from ingest.textnorm import strip_diacritics
+    from parsers.text import strip_diacritics
     return len(word) <= 8 and bool(_SYLLABLE.match(strip_diacritics(word).lower()))
 
 

@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterable, Iterator, TypeVar
 from imapclient import IMAPClient
 from imapclient.exceptions import CapabilityError, LoginError
 
-from ingest.errors import SourceError
+from store.errors import SourceError
 from ingest.sources import FetchedMessage, SeenIndex
 from store.config import MailboxConfig
 

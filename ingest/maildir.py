@@ -9,7 +9,7 @@ import logging
 from pathlib import Path
 from typing import Iterator
 
-from ingest.errors import SourceError
+from store.errors import SourceError
 from ingest.sources import FetchedMessage, SeenIndex
 
 log = logging.getLogger("baocao.maildir")

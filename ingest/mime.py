@@ -15,13 +15,13 @@ import datetime as dt
 import email
 import email.message
 import email.utils
-import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 from ingest.bounds import Limits, sanitize
+from parsers.html import html_text
 from ingest.headers import (address as _address, addresses, decode_bytes,
                             decode_header_value, decode_rfc2047, parse_date as _date, received_date,
                             valid_text)
@@ -59,7 +59,13 @@ class ParsedMessage:
     forwarded_from: list[tuple[str, str]] = field(default_factory=list)  # (name, address)
     automatic: str | None = None               # why this is machine-sent mail (None: a person's)
     list_mail: bool = False
+    list_id: str | None = None                 # the List-Id header: mail of a mailing list
     defects: list[str] = field(default_factory=list)
+
+    @property
+    def no_reply_reason(self) -> str | None:
+        """Why no automatic reply may go to this mail (RFC 3834: machine-sent or list mail)."""
+        return self.automatic or ("List-Id" if self.list_id else None)
 
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"|?*]')
@@ -80,35 +86,6 @@ def safe_filename(name: str, index: int = 0) -> str:
 
 
 # ---------------------------------------------------------------- text of parts
-
-def _html_to_text(markup: str) -> str:
-    """Visible text of an HTML body, in one linear pass: script and style content dropped, block
-    ends made line breaks, tags removed, entities decoded. An unclosed tag ends the text."""
-    out: list[str] = []
-    pos, size = 0, len(markup)
-    lower = markup.lower()
-    while pos < size:
-        lt = markup.find("<", pos)
-        if lt < 0:
-            out.append(markup[pos:])
-            break
-        out.append(markup[pos:lt])
-        gt = markup.find(">", lt + 1)
-        if gt < 0:
-            break
-        tag = lower[lt + 1:min(gt, lt + 12)].lstrip("/").split(None, 1)[0] if gt > lt + 1 else ""
-        tag = tag.rstrip("/")
-        pos = gt + 1
-        if tag in ("script", "style") and lower[lt + 1:lt + 2] != "/":
-            close = lower.find(f"</{tag}", pos)
-            pos = size if close < 0 else (lower.find(">", close) + 1 or size)
-            out.append(" ")
-        elif tag in ("br", "p", "div", "tr", "li") and (tag == "br" or lower[lt + 1:lt + 2] == "/"):
-            out.append("\n")
-        else:
-            out.append(" ")
-    return html.unescape("".join(out))
-
 
 def _part_text(part: email.message.Message, limits: Limits) -> str:
     payload = part.get_payload(decode=True)
@@ -245,7 +222,7 @@ def _forward(inner: email.message.Message, out: ParsedMessage, texts: list[str],
     inner_texts: list[str] = []
     inner_html: list[str] = []
     _walk(inner, out, inner_texts, inner_html, depth + 1, True, state)
-    body = "\n".join(inner_texts) or "\n".join(_html_to_text(h) for h in inner_html)
+    body = "\n".join(inner_texts) or "\n".join(html_text(h) for h in inner_html)
     texts.append(f"\n---------- Forwarded message ----------\nFrom: {name} <{addr}>\nSubject: {subject}\n{body}")
 
 
@@ -276,7 +253,8 @@ def parse_message(raw: bytes, limits: Limits = Limits()) -> ParsedMessage:
     out.received_date = received_date(_raw(msg, "Received", True))
     out.in_reply_to = _header_text(msg, "In-Reply-To")[:998] or None
     out.references = _header_text(msg, "References").split()[:100]
-    out.list_mail = bool(_header_text(msg, "List-Id") or _header_text(msg, "List-Unsubscribe"))
+    out.list_id = _header_text(msg, "List-Id")[:300] or None
+    out.list_mail = bool(out.list_id or _header_text(msg, "List-Unsubscribe"))
     out.automatic = automatic_reason(msg, out.from_addr, out.subject)
     texts: list[str] = []
     htmls: list[str] = []
@@ -286,7 +264,7 @@ def parse_message(raw: bytes, limits: Limits = Limits()) -> ParsedMessage:
         out.defects.append(f"MIME structure could not be fully read: {exc.__class__.__name__}")
     body = "\n".join(t for t in texts if t.strip())
     if not body.strip() and htmls:
-        body = "\n".join(_html_to_text(h) for h in htmls)
+        body = "\n".join(html_text(h) for h in htmls)
     body = valid_text(body[:limits.max_text_chars])
     out.body_text = unicodedata.normalize("NFC", body).replace("\r\n", "\n")
     _inline_forwards(out)

@@ -32,11 +32,11 @@ import sqlite_utils
 from ingest import archive, classify
 from ingest.bounds import Limits
 from ingest.decode import DecodeFailed, DecodeLimits, decode
-from ingest.errors import ArchiveError
+from store.errors import ArchiveError
 from ingest.headers import Headers, read_headers
 from ingest.mime import ParsedMessage
 from ingest.sources import FetchedMessage, MailSource
-from parsers.types import FileProblem, ParsedReport
+from store.records import FileProblem, ParsedReport
 from parsers import validate
 from store import messages as store
 from store.config import Config
@@ -323,7 +323,10 @@ def _process(db: sqlite_utils.Database, cfg: Config, row: dict[str, Any], parsed
         "flags": store.flags_json(decision.flags), "body_text": parsed.body_text[:100_000], "duplicate_of": None,
         # the full decode's reading of the headers replaces the bounded one taken at intake
         "header_message_id": parsed.header_message_id, "from_addr": parsed.from_addr,
-        "from_name": parsed.from_name, "subject": parsed.subject[:2000], "date_header": _iso(parsed.date)}
+        "from_name": parsed.from_name, "subject": parsed.subject[:2000], "date_header": _iso(parsed.date),
+        # what receipts need later, so nothing downstream re-reads the raw mail
+        "automatic": parsed.no_reply_reason,
+        "thread_refs": " ".join(parsed.references)[:4000] or None, "checked_at": None}
     failures = _failures(parsed, attachments) if decision.status in ("report", "incident", "unplaced") else []
     dup = _duplicate_of(db, message_id, parsed, decision, attachments)
     if dup:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ingest.textnorm import fold
+from parsers.text import fold
 from store.config import Unit
 
 LEVEL = r"(?:(?:huyen|thi xa|thanh pho|tx|tp|h|thi tran|xa|phuong)\s+)?"

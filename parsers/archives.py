@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import IO, Callable, Iterator
 
 from parsers.detect import ARCHIVE_TYPES, detect
-from parsers.types import FileProblem
+from store.records import FileProblem
 
 MB = 1024 * 1024
 SEP = " › "

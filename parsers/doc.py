@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 
 from parsers import legacy
-from parsers.types import FileProblem, ParsedReport
+from store.records import FileProblem, ParsedReport
 from parsers.isolate import die_with_parent
 
 CONVERT_TIMEOUT_S = 45
@@ -111,12 +111,6 @@ def as_docx(parts: list[str | list[list[str]]]) -> bytes:
 
 
 def _from_text(filename: str, text: str, report: object) -> ParsedReport:
-    try:
-        import parsers.docx  # noqa: F401 - the other format's parser may not be installed yet
-    except ImportError:
-        from parsers import narrative
-        return ParsedReport(filename=filename, detected_type="doc", text=text,
-                            values=list(narrative.extract(text, report, filename)))
     try:
         result = _via_docx(filename, as_docx(blocks(text)), report, "read through antiword")
     except Exception as err:  # noqa: BLE001 - fall back to the narrative reading of the text

@@ -17,7 +17,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from parsers import narrative, table
-from parsers.types import FileProblem, ParsedReport
+from store.records import FileProblem, ParsedReport
 from parsers.xlsx import OLE_MAGIC, check_ooxml
 from store.config import Report
 

@@ -27,11 +27,11 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from parsers.types import FileProblem, ParsedReport
+from store.records import FileProblem, ParsedReport
 
 Parser = Callable[[str, bytes, Any], ParsedReport]
 
-PRELOAD = ["parsers.types", "parsers.detect", "parsers.legacy", "parsers.registry", "parsers.xlsx",
+PRELOAD = ["store.records", "parsers.detect", "parsers.legacy", "parsers.registry", "parsers.xlsx",
            "parsers.sheet", "parsers.docx", "parsers.pdf", "parsers.doc", "parsers.narrative",
            "openpyxl", "docx", "pdfplumber", "xlrd", "python_calamine"]
 

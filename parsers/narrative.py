@@ -15,9 +15,9 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
-from ingest.textnorm import fold, strip_diacritics
+from parsers.text import fold, strip_diacritics
 from parsers.numbers import parse_number
-from parsers.types import Value
+from store.records import Value
 from store.config import Report
 
 _UNIT_LABEL = re.compile(r"^\s*(?:t[eê]n\s+)?(?:đ|d)[ơo]n\s+v[ịi](?:\s+b[áa]o\s+c[áa]o)?\s*[:：]\s*(.*)$", re.I)

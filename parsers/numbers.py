@@ -27,7 +27,7 @@ import math
 import re
 import unicodedata
 
-from ingest.textnorm import fold
+from parsers.text import fold
 
 Number = int | float
 

@@ -24,10 +24,10 @@ from collections.abc import Iterator, Sequence
 import pdfplumber
 import pypdfium2 as pdfium
 
-from ingest.textnorm import fold
+from parsers.text import fold
 from parsers import narrative, table
 from parsers.numbers import parse_number
-from parsers.types import FileProblem, ParsedReport
+from store.records import FileProblem, ParsedReport
 from store.config import Report
 from parsers.isolate import die_with_parent
 

@@ -24,8 +24,9 @@ from typing import Iterator
 from parsers import archives, isolate as _isolate
 from parsers.archives import DEFAULT_LIMITS, SEP, Budget, Limits, clean_name
 from parsers.detect import ARCHIVE_TYPES, detect
+from parsers.html import html_text
 from parsers.isolate import Parser, call_parser, problem_report
-from parsers.types import FileProblem, ParsedReport
+from store.records import FileProblem, ParsedReport
 
 __all__ = ["parse_attachment", "register", "parser_for", "Limits", "DEFAULT_LIMITS", "parse_text", "BODY_NAME"]
 
@@ -207,67 +208,6 @@ def _attachment(part: EmailMessage, index: int) -> tuple[str, bytes]:
         return (name if name.lower().endswith(".eml") else f"{name}.eml"), data
     payload = part.get_payload(decode=True)
     return name, payload if isinstance(payload, bytes) else b""
-
-
-def html_text(html: str) -> str:
-    r"""The text of an HTML body: script and style blocks dropped, line ends kept, tags removed.
-    Linear in the size of the body: re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", …) and
-    re.sub(r"<[^>]+>", " ", …) rescan to the end from every opening that is never closed, which is
-    quadratic on "<script <script …" or "<<<<…"; the helpers below give the same result."""
-    import html as html_lib
-    import re
-    text = _drop_blocks(html)
-    text = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</tr>", "\n", text)
-    return html_lib.unescape(_drop_tags(text))
-
-
-def _block_name(tag: str) -> str:
-    return "script" if tag[1] in "cC" else "style"   # which of the two an ignore-case match spelt
-
-
-def _drop_blocks(html: str) -> str:
-    r"""re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", html): each block from its opening to the
-    first closing tag of the same name after it; an opening never closed is left as it is."""
-    import bisect
-    import re
-    if "<" not in html:
-        return html
-    closes: dict[str, tuple[list[int], list[int]]] = {"script": ([], []), "style": ([], [])}
-    for m in re.finditer(r"(?i)</(script|style)>", html):
-        starts, ends = closes[_block_name(m.group(1))]
-        starts.append(m.start())
-        ends.append(m.end())
-    out: list[str] = []
-    pos = 0
-    for m in re.finditer(r"(?i)<(script|style)\b", html):
-        if m.start() < pos:           # inside a block already dropped
-            continue
-        starts, ends = closes[_block_name(m.group(1))]
-        i = bisect.bisect_left(starts, m.end())
-        if i < len(starts):
-            out += (html[pos:m.start()], " ")
-            pos = ends[i]
-    out.append(html[pos:])
-    return "".join(out)
-
-
-def _drop_tags(text: str) -> str:
-    """re.sub(r"<[^>]+>", " ", text): from a "<" to the first ">" after it, when something is
-    between them; with no ">" after a "<" there is none after any later "<" either."""
-    out: list[str] = []
-    pos = search = 0
-    while True:
-        start = text.find("<", search)
-        end = text.find(">", start + 1) if start >= 0 else -1
-        if end < 0:
-            break
-        if end == start + 1:          # "<>" is no tag: look again from its ">"
-            search = end
-            continue
-        out += (text[pos:start], " ")
-        pos = search = end + 1
-    out.append(text[pos:])
-    return "".join(out)
 
 
 # ---------------------------------------------------------------- one leaf

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 import python_calamine
 
 from parsers import narrative, table
-from parsers.types import FileProblem, ParsedReport
+from store.records import FileProblem, ParsedReport
 from store.config import Report
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -7,7 +7,7 @@ indicator, so a huge sheet costs memory for the form, not for the sheet. `resolv
 the candidates of every grid of a document.
 
 How a row is matched: by an indicator code written in a cell ("Mã chỉ tiêu"), else by the label,
-folded (ingest.textnorm.fold), stripped of its numbering ("1.1", "a)", "-") and abbreviations
+folded (parsers.text.fold), stripped of its numbering ("1.1", "a)", "-") and abbreviations
 expanded, fuzzy-compared (rapidfuzz) with each indicator's label and synonyms. The section row
 and the last "parent" indicator above a "Trong đó: …" row break near-ties. A match must be good
 (>= MIN_SCORE) and clear (MARGIN ahead of the next indicator); a row that fails either is left
@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from ingest.textnorm import fold
+from parsers.text import fold
 from parsers.numbers import display, parse_number
-from parsers.types import Value
+from store.records import Value
 from store.config import Report
 
 Locate = Callable[[int, int], str]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from parsers.archives import decode_name
-from parsers.types import FileProblem
+from store.records import FileProblem
 
 logging.getLogger("tnefparse").setLevel(logging.ERROR)   # it warns on every checksum quirk
 
@@ -57,6 +57,6 @@ def _body(tnef: object) -> str:
     if isinstance(html, bytes):
         html = html.decode("utf-8", "replace")
     if isinstance(html, str) and html.strip():
-        from parsers.registry import html_text
+        from parsers.html import html_text
         return html_text(html)
     return ""

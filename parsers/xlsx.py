@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from parsers import narrative, table
-from parsers.types import FileProblem, ParsedReport
+from store.records import FileProblem, ParsedReport
 from store.config import Report
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

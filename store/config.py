@@ -14,10 +14,10 @@ import subprocess
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ingest.errors import ConfigError
+from store.errors import ConfigError
 
 PERIOD_RE = re.compile(r"^(\d{4})(?:(S[12])|(Q[1-4])|(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])?)?$")
 
@@ -56,6 +56,11 @@ class Period:
         return "month" if len(self.id) == 6 else "day"
 
 
+def nearest(periods: tuple[Period, ...] | list[Period], day: dt.date) -> Period | None:
+    """Of `periods`, the one due nearest to `day`; a tie goes to the later one."""
+    return min(periods, key=lambda p: (abs((p.due - day).days), p.due < day)) if periods else None
+
+
 @dataclass(frozen=True)
 class Rule:
     """`lower <= upper` on one submission's values."""
@@ -78,6 +83,12 @@ class Report:
 
     def indicator(self, code: str) -> Indicator | None:
         return next((i for i in self.indicators if i.code == code), None)
+
+    def nearest_period(self, day: dt.date) -> Period:
+        """The period in question on `day`: the one whose due date is nearest (a few days after
+        the 6-month deadline, that is the 6-month period, not the annual one months away); a tie
+        goes to the later one. The one rule for "which period" when nothing names it."""
+        return nearest(self.periods, day)  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -210,6 +221,9 @@ class Config:
     incidents: dict[str, Any] = field(default_factory=dict)
     log: dict[str, Any] = field(default_factory=dict)
     intake: IntakeConfig = IntakeConfig()
+    # `[vocabulary]`: a division's own recognition words, table name -> more entries (the tables
+    # are those of parsers/words.toml, which checks the names when it merges them)
+    vocabulary: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     busy_timeout_seconds: float = 30.0   # `[store] busy_timeout_seconds`: how long a locked store is waited for
 
     def report(self, code: str) -> Report | None:
@@ -452,6 +466,11 @@ def load_units(path: Path) -> tuple[Unit, ...]:
     return tuple(units)
 
 
+def _vocabulary(t: _Table) -> dict[str, tuple[str, ...]]:
+    """`[vocabulary]`: every key a list of strings (which tables exist is the vocabulary's to say)."""
+    return {name: t.strings(name) for name in t.data}
+
+
 def load(path: str | os.PathLike[str]) -> Config:
     path = Path(path).resolve()
     try:
@@ -499,4 +518,5 @@ def load(path: str | os.PathLike[str]) -> Config:
         reports=reports, extensions=tuple(extensions), organisation=organisation,
         schedule=schedule.data, digest=digest, reminders=top.sub("reminders").data,
         receipts=top.sub("receipts").data, incidents=top.sub("incidents").data, log=top.sub("log").data,
-        intake=_intake(top.sub("intake")), busy_timeout_seconds=_store_section(top.sub("store", required=True)))
+        intake=_intake(top.sub("intake")), vocabulary=_vocabulary(top.sub("vocabulary")),
+        busy_timeout_seconds=_store_section(top.sub("store", required=True)))

@@ -20,13 +20,9 @@ from pathlib import Path
 
 import sqlite_utils
 
-from ingest.errors import OperationsError
+from store.errors import StoreError
 from store.config import Config
 from store.schema import MIGRATIONS
-
-
-class StoreError(OperationsError):
-    """The store cannot be used right now; the text says which file and why, on one line."""
 
 
 _OPERATIONAL = {

@@ -11,7 +11,7 @@ import fcntl
 import os
 from pathlib import Path
 
-from ingest.errors import BaocaoError
+from store.errors import BaocaoError
 
 
 class StoreLocked(BaocaoError):

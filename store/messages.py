@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable
 
 import sqlite_utils
 
-from parsers.types import ParsedReport
+from store.records import ParsedReport
 
 
 class StoreSeen:

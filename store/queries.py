@@ -8,14 +8,14 @@ from typing import Any
 
 import sqlite_utils
 
-from ingest.errors import UsageError
+from store.errors import UsageError
 from store.config import Config, Period, Report
 
 
 def current_period(report: Report, today: dt.date) -> Period:
     """The period in question now: the one whose due date is nearest (a few days after the 6-month
     deadline, that is the 6-month period, not the annual one months away); ties go to the later."""
-    return min(report.periods, key=lambda p: (abs((p.due - today).days), p.due < today))
+    return report.nearest_period(today)
 
 
 def completeness(db: sqlite_utils.Database, cfg: Config, now: dt.datetime, report: str | None,
@@ -117,8 +117,9 @@ def message_row(db: sqlite_utils.Database, message_id: int) -> dict[str, Any] | 
 
 def assign(db: sqlite_utils.Database, cfg: Config, message_id: int, unit: str, period: str | None,
            remember: bool, report: str | None, now: dt.datetime) -> str:
-    """Place a message by hand: it becomes a report of that unit (and period), and stays so
-    through reprocessing. With `remember`, the sender's address is that unit's from now on."""
+    """Record an admin's placement: the message becomes a report of that unit (and period), and
+    stays so through reprocessing. With `remember`, the sender's address is that unit's from now
+    on. The caller re-processes the message (the store decides nothing about mail)."""
     row = message_row(db, message_id)
     if row is None:
         raise UsageError(f"assign: no message {message_id} in the store")
@@ -131,7 +132,7 @@ def assign(db: sqlite_utils.Database, cfg: Config, message_id: int, unit: str, p
         period = row["period"] if row["report_code"] == rep.code and row["period"] else None
         if period is None:
             received = dt.datetime.fromisoformat(row["received_at"]).date()
-            period = min(rep.periods, key=lambda p: abs((p.due - received).days)).id
+            period = rep.nearest_period(received).id
     if rep.period(period) is None:
         raise UsageError(f"--period: {period!r} is not a period of report {rep.code!r}")
     stamp = now.isoformat(timespec="seconds")
@@ -146,8 +147,6 @@ def assign(db: sqlite_utils.Database, cfg: Config, message_id: int, unit: str, p
             db.execute("INSERT INTO unit_senders (address, unit_code, created_at) VALUES (?, ?, ?) "
                        "ON CONFLICT(address) DO UPDATE SET unit_code = excluded.unit_code",
                        [row["from_addr"].lower(), unit, stamp])
-    from ingest.pipeline import process
-    process(db, cfg, message_id, now)
     msg = f"message {message_id}: report {rep.code} {period} of {unit}"
     if remember and row["from_addr"]:
         msg += f"; {row['from_addr']} is now known as {unit}"

@@ -184,4 +184,13 @@ MIGRATIONS: list[str] = [
     CREATE INDEX messages_unprocessed ON messages(processed_at) WHERE processed_at IS NULL;
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 4: what the documents written later need about the mail is kept on its row at intake, so
+    # nothing downstream re-reads the raw archive: why it is machine-sent (receipts never answer
+    # it) and its thread (a receipt's References). `checked_at`: when the form's validation rules
+    # last ran over its values (compile's job after the poll; NULL: not yet, or re-processed since).
+    """
+    ALTER TABLE messages ADD COLUMN automatic TEXT;
+    ALTER TABLE messages ADD COLUMN thread_refs TEXT;
+    ALTER TABLE messages ADD COLUMN checked_at TEXT;
+    """,
 ]

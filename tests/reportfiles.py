@@ -51,7 +51,7 @@ def vi(n: float) -> str:
 # ---------------------------------------------------------------- xlsx
 
 def template(unit_code: str | None = None, period_id: str | None = "2024S1") -> bytes:
-    from parsers.template import build_template
+    from compile.form import build_template
     cfg = config()
     rep = report()
     unit = cfg.unit(unit_code) if unit_code else None

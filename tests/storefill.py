@@ -53,7 +53,7 @@ def add_message(db: sqlite_utils.Database, *, status: str = "report", unit: str 
                 status_why: str | None = None) -> int:
     n = next(_counter)
     raw = raw if raw is not None else f"Subject: {subject}\n\nmail {n}\n".encode()
-    return db["messages"].insert({
+    return db["messages"].insert({**_as_intake_reads(raw_path),
         "sha256": hashlib.sha256(raw + str(n).encode()).hexdigest(),
         "header_message_id": header_message_id or f"<m{n}@example.edu.vn>",
         "from_addr": from_addr or (f"{unit.lower()}@binhphuoc.edu.vn" if unit else "someone@example.com"),
@@ -63,6 +63,19 @@ def add_message(db: sqlite_utils.Database, *, status: str = "report", unit: str 
         "period": period if status == "report" else None, "sender_known": 1 if unit else 0,
         "flags": json.dumps([]), "created_at": iso(received_at), "processed_at": iso(received_at),
     }).last_pk
+
+
+def _as_intake_reads(raw_path: str | None) -> dict[str, str | None]:
+    """What intake stores from the mail itself (why it is automatic, its thread), when the test
+    wrote a real mail file for the message."""
+    try:
+        raw = Path(raw_path or "").read_bytes()
+    except OSError:
+        return {}
+    from ingest.mime import parse_message
+    parsed = parse_message(raw)
+    return {"automatic": parsed.no_reply_reason,
+            "thread_refs": " ".join(parsed.references) or None}
 
 
 def add_attachment(db: sqlite_utils.Database, message_id: int, filename: str = "bao-cao.xlsx",

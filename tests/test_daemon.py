@@ -18,8 +18,8 @@ from typing import Any, Callable
 
 import pytest
 
-from ingest.daemon import Problems, backoff_s, catch_up_now, settings
-from ingest.errors import ConfigError
+from daemon import Problems, backoff_s, catch_up_now, settings
+from store.errors import ConfigError
 from scheduler import main
 from tests.conftest import write_config
 from tests.mails import XLSX, build

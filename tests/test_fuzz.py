@@ -86,7 +86,7 @@ def check_message(parsed) -> None:
 
 
 def check_reports(results, report) -> None:
-    from parsers.types import ParsedReport
+    from store.records import ParsedReport
     assert isinstance(results, list) and results, "one ParsedReport per file at least"
     codes = {i.code for i in report.indicators}
     for r in results:
@@ -117,7 +117,7 @@ def hit_a_limit(results) -> bool:
 def test_the_checks_bite(report) -> None:
     """The property checks fail on the defects they exist for (else the properties prove nothing)."""
     from ingest.mime import ParsedMessage
-    from parsers.types import ParsedReport, Value
+    from store.records import ParsedReport, Value
     code = report.indicators[0].code
     check_message(ParsedMessage(subject="Báo cáo"))
     check_reports([ParsedReport("a.xlsx", "xlsx", values=[Value(code, 3.0, "3", "a.xlsx › E3")])], report)

@@ -11,7 +11,7 @@ from typing import Callable
 import pytest
 from imapclient import IMAPClient
 
-from ingest.errors import SourceError
+from store.errors import SourceError
 from ingest.imap import FolderState, ImapSource, decide, header_message_id
 from ingest.sources import FetchedMessage
 from tests.dovecot import ImapBox, free_port

@@ -14,7 +14,7 @@ import pytest
 
 from parsers import isolate, registry
 from parsers.archives import Limits
-from parsers.types import ParsedReport, Value
+from store.records import ParsedReport, Value
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -5,7 +5,6 @@ import dataclasses
 import datetime as dt
 import email
 import email.policy
-import importlib.util
 import io
 import sys
 import types
@@ -115,10 +114,9 @@ def test_letter_is_formal_vietnamese_with_dates(store, tmp_path):
         assert "30/06/2024" in body and "trunghoc@binhphuoc.edu.vn" in body
         assert "Phòng Giáo dục Trung học" in body and "!" not in body
         assert m["Auto-Submitted"] == "auto-generated"
-    if importlib.util.find_spec("parsers.template"):   # the parser issue's blank form, once it is there
-        (att,) = list(before.iter_attachments())
-        form = openpyxl.load_workbook(io.BytesIO(att.get_content()))
-        assert any("Trường THPT Lộc Ninh" in str(c.value) for row in form.active.iter_rows() for c in row)
+    (att,) = list(before.iter_attachments())
+    form = openpyxl.load_workbook(io.BytesIO(att.get_content()))
+    assert any("Trường THPT Lộc Ninh" in str(c.value) for row in form.active.iter_rows() for c in row)
     assert "chậm nhất ngày 30/06/2024" in before.get_body(("plain",)).get_content()
     assert "Đến ngày 03/07/2024" in after.get_body(("plain",)).get_content()
 
@@ -165,7 +163,7 @@ def test_blank_form_attached_when_the_template_module_is_there(store, tmp_path, 
     def build_template(cfg_, report, unit, period):
         calls.append((report.code, unit.code, period.id))
         return b"PK\x03\x04 xlsx bytes"
-    monkeypatch.setitem(sys.modules, "parsers.template", types.SimpleNamespace(build_template=build_template))
+    monkeypatch.setitem(sys.modules, "compile.form", types.SimpleNamespace(build_template=build_template))
     reminders.queue(db, cfg, at("2024-06-27 07:30"))
     outbox.deliver(db, cfg, at("2024-06-27 07:31"))
     m = next(m for m in _mails(tmp_path) if m["To"] == "thptlocninh@binhphuoc.edu.vn")
@@ -181,7 +179,7 @@ def test_broken_template_module_does_not_stop_reminders(store, tmp_path, monkeyp
 
     def build_template(*_a):
         raise ValueError("boom")
-    monkeypatch.setitem(sys.modules, "parsers.template", types.SimpleNamespace(build_template=build_template))
+    monkeypatch.setitem(sys.modules, "compile.form", types.SimpleNamespace(build_template=build_template))
     assert len(reminders.queue(db, cfg, at("2024-06-27 07:30"))) == 10
     outbox.deliver(db, cfg, at("2024-06-27 07:31"))
     assert all(not list(m.iter_attachments()) for m in _mails(tmp_path))

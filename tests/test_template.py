@@ -4,7 +4,7 @@ import io
 from openpyxl import load_workbook
 
 from parsers import xlsx
-from parsers.template import build_template
+from compile.form import build_template
 from tests import reportfiles as rf
 
 R = rf.report()

@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.textnorm import strip_diacritics
+from parsers.text import strip_diacritics
 
 CSV_PATH = Path(__file__).resolve().parent / "units.csv"
 DISTRICT_END = "2025-06-30"

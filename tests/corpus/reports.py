@@ -109,7 +109,7 @@ def t_plain(c, u, p, when):
 
 
 def t_no_diacritics(c, u, p, when):
-    from ingest.textnorm import strip_diacritics
+    from parsers.text import strip_diacritics
     d = official(c, u, p, when)
     d.subject = strip_diacritics(d.subject).replace("đ", "d").replace("Đ", "D")
     d.body = strip_diacritics(d.body)
@@ -127,7 +127,7 @@ def t_outlook(c, u, p, when):
 
 
 def t_outlook_1252_winmail(c, u, p, when):
-    from ingest.textnorm import strip_diacritics
+    from parsers.text import strip_diacritics
     d = official(c, u, p, when, name="")
     d.subject, d.body = strip_diacritics(d.subject), strip_diacritics(d.body)
     return d, ("outlook1252", {"winmail": A.opaque(c.rng, b"\x78\x9f\x3e\x22", 900)}), 1

@@ -150,7 +150,7 @@ def _pdf(page_stream: bytes, extra_objects: list[bytes] = (), resources: bytes =
 
 def text_pdf(lines: list[str]) -> bytes:
     """A PDF with a text layer (Helvetica, so written without diacritics as a cheap exporter does)."""
-    from ingest.textnorm import strip_diacritics
+    from parsers.text import strip_diacritics
     ops = [b"BT /F1 11 Tf 50 800 Td 14 TL"]
     for line in lines:
         safe = strip_diacritics(line).encode("latin-1", "replace").replace(b"\\", b"\\\\")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from email.utils import format_datetime
 from urllib.parse import quote
 
-from ingest.textnorm import strip_diacritics
+from parsers.text import strip_diacritics
 
 TZ = dt.timezone(dt.timedelta(hours=7))
 MX = "mx01.binhphuoc.edu.vn"

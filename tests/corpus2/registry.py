@@ -5,7 +5,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.textnorm import strip_diacritics
+from parsers.text import strip_diacritics
 
 UNITS_CSV = Path(__file__).with_name("units.csv")
 DIVISION = "trunghoc@binhphuoc.edu.vn"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ingest.textnorm import strip_diacritics
+from parsers.text import strip_diacritics
 
 ROOT = Path(__file__).resolve().parents[2]
 PERIOD_LABEL = "6 tháng đầu năm 2024"

@@ -1,4 +1,4 @@
-"""The Department's real blank form (parsers.template.build_template), filled in and then edited
+"""The Department's real blank form (compile.form.build_template), filled in and then edited
 the way clerks edit it. Each edit is a function on `Form`, which keeps track of where every
 indicator's row and the figures column went, so later edits (formulas) still hit the right cells.
 
@@ -39,7 +39,7 @@ class Form:
 
 @lru_cache(maxsize=2)
 def _template(with_period: bool) -> bytes:
-    from parsers.template import build_template
+    from compile.form import build_template
     cfg, rep = model.report()
     period = next(p for p in rep.periods if p.id == "2024S1") if with_period else None
     return build_template(cfg, rep, None, period)

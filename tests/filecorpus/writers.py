@@ -159,7 +159,7 @@ def pdf(tables: list[Table], lines: list[str], *, grid: bool = True, after: list
 def _pdf_text(text: str, font: str) -> str:
     from xml.sax.saxutils import escape
     if font == "Helvetica":
-        from ingest.textnorm import strip_diacritics
+        from parsers.text import strip_diacritics
         text = strip_diacritics(text)
     return escape(text)
 

@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ingest.errors import ConfigError
+from store.errors import ConfigError
 
 log = logging.getLogger("baocao.daemon")
 
