@@ -95,7 +95,8 @@ def _poll_done(ctx: Context, result) -> int:  # type: ignore[no-untyped-def]
 def _after_poll(ctx: Context) -> int:
     """Incident alerts go out at the poll that found them, not at the next digest. Returns how
     many alerts could not be sent (no recipients configured): the poll then exits 1 and says so."""
-    from compile import alerts, outbox, receipts
+    from compile import alerts, outbox, receipts, validate
+    validate.check_pending(ctx.db, ctx.cfg, ctx.now)              # the form's rules over what was read
     answered = receipts.queue_pending(ctx.db, ctx.cfg, ctx.now)   # planned from the store, like alerts
     queued = alerts.queue(ctx.db, ctx.cfg, ctx.now)
     unsendable = 0
@@ -111,19 +112,29 @@ def _after_poll(ctx: Context) -> int:
 
 
 def cmd_status(ctx: Context) -> int:
+    from compile import completeness
     from store import queries
-    rows = queries.completeness(ctx.db, ctx.cfg, ctx.now, ctx.args.report, ctx.args.period)
-    if not rows:
+    cfg, report, period = ctx.cfg, ctx.args.report, ctx.args.period
+    if report and cfg.report(report) is None:
+        raise UsageError(f"--report: {report!r} is not a configured report")
+    wanted = [(rep.code, per.id) for rep in cfg.reports if not report or rep.code == report
+              for per in rep.periods if not period or per.id == period]
+    if period and not wanted:
+        raise UsageError(f"--period: {period!r} is not a configured period")
+    if not wanted:
         print("status: no period matches")
         return 0
-    for (report, period, label, due), units in rows.items():
+    for code, pid in wanted:
+        comp = completeness.compute(ctx.db, cfg, code, pid, ctx.now)
         counts: dict[str, int] = {}
-        for u in units:
-            counts[u["state"]] = counts.get(u["state"], 0) + 1
-        print(f"\n{report} {period} ({label}), due {due}: "
+        for u in comp.units:
+            counts[u.shown] = counts.get(u.shown, 0) + 1
+        print(f"\n{code} {pid} ({comp.period_label}), due {comp.due.isoformat()}: "
               + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
-        print(_table([[u["unit_code"], u["name"][:48], u["state"], u["received_at"] or "", str(u["message_id"] or "")]
-                      for u in units], ["unit", "name", "state", "received", "message"]))
+        print(_table([[u.unit_code, u.name[:48], u.shown,
+                       u.received_at.isoformat(timespec="seconds") if u.received_at else "",
+                       str(u.message_id or "")] for u in comp.units],
+                     ["unit", "name", "state", "received", "message"]))
     print()
     print(queries.health_summary(ctx.db, ctx.now))
     return 0
@@ -147,6 +158,7 @@ def cmd_assign(ctx: Context) -> int:
     msg = queries.assign(ctx.db, ctx.cfg, ctx.args.message, ctx.args.unit, ctx.args.period,
                          ctx.args.remember_sender, ctx.args.report, ctx.now)
     process(ctx.db, ctx.cfg, ctx.args.message, ctx.now)
+    _checked(ctx)
     print(msg)
     return 0
 
@@ -164,7 +176,14 @@ def cmd_reprocess(ctx: Context) -> int:
         status = process(ctx.db, ctx.cfg, int(mid), ctx.now, retry=True)
         print(f"message {mid}: {status}")
         worst = max(worst, 1 if status == "failed" else 0)
+    _checked(ctx)
     return worst
+
+
+def _checked(ctx: Context) -> None:
+    """The form's validation rules over the values just read (they run after intake, in compile)."""
+    from compile import validate
+    validate.check_pending(ctx.db, ctx.cfg, ctx.now)
 
 
 def cmd_remind(ctx: Context) -> int:

@@ -1,9 +1,12 @@
 """Who has reported: per unit on time, late or missing, as of `now`, in the configured time zone.
 
-Decided by the unit's FIRST submission (data-contract.md): a correction after the due date does
-not make an on-time report late. A mail "received" after `now` has not arrived yet as far as a
-`--now` run is concerned, so it is ignored here. Before the due date a missing report is only
-"not yet received" (`overdue` False); after it, it is missing.
+One implementation: the rule is the store's view `v_completeness` (data-contract.md: decided by
+the unit's FIRST submission, against the unit's own due date after any extension; a correction
+after the due date does not make an on-time report late), and `status`, the digest and the
+reminders all read it through `compute`. What is in the store has arrived, whatever `--now`
+says, so the view and every command agree; the clock adds only whether a missing report is
+overdue yet: before the unit's due date it is "not yet due" (`overdue` False, label
+"Chưa nhận (còn hạn)"), after it "missing" ("Chưa nộp (quá hạn)").
 """
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from compile.common import find_period, local_now, parse_time
+from store import queries
 from store.config import Config, Unit
 
 STATE_LABELS = {"on_time": "Đúng hạn", "late": "Trễ hạn", "missing": "Chưa nộp (quá hạn)",
@@ -26,11 +30,16 @@ class UnitState:
     kind: str
     district: str
     due: dt.date
-    state: str                        # on_time | late | missing
+    state: str                        # on_time | late | missing (the view's words)
     received_at: dt.datetime | None
     message_id: int | None
     overdue: bool                     # missing and the (unit's) due date has passed
     expected: bool = True             # False: reported although not expected (closed unit, not owed)
+
+    @property
+    def shown(self) -> str:
+        """The state in the command line's words: a missing report before its due date is 'not yet due'."""
+        return "not yet due" if self.state == "missing" and not self.overdue else self.state
 
     @property
     def label(self) -> str:
@@ -80,48 +89,33 @@ class Completeness:
         return next((u for u in self.units if u.unit_code == unit_code), None)
 
 
-def first_submissions(db: sqlite_utils.Database, cfg: Config, report_code: str, period_id: str,
-                      now: dt.datetime) -> dict[str, tuple[dt.datetime, int]]:
-    """unit -> (received_at, message_id) of its first report mail received up to `now`."""
-    rows = db.execute(
-        "SELECT unit_code, received_at, message_id FROM v_submissions"
-        " WHERE report_code = ? AND period = ? ORDER BY received_at, message_id",
-        [report_code, period_id]).fetchall()
-    firsts: dict[str, tuple[dt.datetime, int]] = {}
-    for unit_code, received, message_id in rows:
-        when = parse_time(cfg, received)
-        if when is None or when > now or unit_code in firsts:
-            continue
-        firsts[unit_code] = (when, message_id)
-    return firsts
-
-
 def compute(db: sqlite_utils.Database, cfg: Config, report_code: str, period_id: str,
             now: dt.datetime) -> Completeness:
+    """The state of every unit for one period: the store's `v_completeness` (the one rule: first
+    submission against the unit's own due date, expected units from the units file), with the
+    clock's part added — whether a missing report is overdue yet at `now`."""
     report, period = find_period(cfg, report_code, period_id)
     today = local_now(cfg, now).date()
-    firsts = first_submissions(db, cfg, report_code, period_id, now)
-    states = []
-    for unit in cfg.units:
-        expected = unit.owes(report.code, period.due)
-        if expected or unit.code in firsts:
-            states.append(_state(cfg, unit, report.code, period, firsts.get(unit.code), today, expected))
-    known = {u.code for u in cfg.units}
-    for code in sorted(set(firsts) - known):  # a unit removed from the file but present in the store
-        ghost = Unit(code=code, name=code, kind="", district="", emails=(), aliases=())
-        states.append(_state(cfg, ghost, report.code, period, firsts[code], today, False))
+    order = {u.code: n for n, u in enumerate(cfg.units)}
+    rows = sorted(queries.completeness_rows(db, report.code, period.id),
+                  key=lambda r: (order.get(r["unit_code"], len(order)), r["unit_code"]))
+    states = [_state(cfg, r, today) for r in rows]
     return Completeness(report_code=report.code, period_id=period.id, period_label=period.label,
                         due=period.due, as_of=local_now(cfg, now), units=tuple(states))
 
 
-def _state(cfg: Config, unit: Unit, report_code: str, period, first, today: dt.date,
-           expected: bool) -> UnitState:
-    due = cfg.due_for(unit.code, report_code, period)
-    if first is None:
-        state, received, message_id = "missing", None, None
-    else:
-        received, message_id = first
-        state = "on_time" if received.date() <= due else "late"
+def first_submissions(db: sqlite_utils.Database, cfg: Config, report_code: str, period_id: str,
+                      now: dt.datetime) -> dict[str, tuple[dt.datetime, int]]:
+    """unit -> (received_at, message_id) of its first report mail: the units that have reported."""
+    return {u.unit_code: (u.received_at, u.message_id) for u in compute(db, cfg, report_code, period_id, now).units
+            if u.received_at is not None and u.message_id is not None}
+
+
+def _state(cfg: Config, row: dict, today: dt.date) -> UnitState:
+    unit = cfg.unit(row["unit_code"]) or Unit(code=row["unit_code"], name=row["unit_code"], kind="",
+                                               district="", emails=(), aliases=())  # removed from the file
+    due = dt.date.fromisoformat(row["due"])
     return UnitState(unit_code=unit.code, name=unit.name, kind=unit.kind, district=unit.district, due=due,
-                     state=state, received_at=received, message_id=message_id,
-                     overdue=state == "missing" and today > due, expected=expected)
+                     state=row["state"], received_at=parse_time(cfg, row["received_at"]),
+                     message_id=row["message_id"], overdue=row["state"] == "missing" and today > due,
+                     expected=bool(row["expected"]))

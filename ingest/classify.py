@@ -32,6 +32,7 @@ class Evidence:
     stated_periods: tuple[str, ...] = ()       # "Kỳ báo cáo: ..." from the attached documents
     document_text: str = ""                    # the attached documents' text (first pages)
     values_found: int = 0                      # indicator values read from the attachments
+    values_report: str | None = None           # the configured report whose form gave them (the most)
     own_addresses: tuple[str, ...] = ()        # our mailbox / outbox addresses (forwards by the division)
     remembered: tuple[tuple[str, str], ...] = ()  # (address, unit) taught by an admin
 
@@ -173,8 +174,9 @@ def decide_kind(cfg: Config, ev: Evidence) -> tuple[str, Report | None, str]:
         return "incident", None, f"the text reports a case ({b_strong}, {b_cat})"
     if report:
         return "ignored", None, f"about {report.code} ({kw}) but not a report"
-    if ev.values_found >= 5 and len(cfg.reports) == 1:
-        return "report", cfg.reports[0], "the attached form has report values"
+    filled = cfg.report(ev.values_report or "")
+    if ev.values_found >= 5 and filled is not None:
+        return "report", filled, f"the attached form has {filled.code} values"
     return "ignored", None, "not about a configured report"
 
 

@@ -36,10 +36,9 @@ from store.errors import ArchiveError
 from ingest.headers import Headers, read_headers
 from ingest.mime import ParsedMessage
 from ingest.sources import FetchedMessage, MailSource
-from store.records import FileProblem, ParsedReport
-from parsers import validate
 from store import messages as store
-from store.config import Config
+from store.config import Config, Report
+from store.records import Case, Failure, FileProblem, FileRead, Outcome, ParsedReport
 from store.db import operational
 
 log = logging.getLogger("baocao.ingest")
@@ -222,8 +221,8 @@ def _record_failure(db: sqlite_utils.Database, message_id: int, stage: str, exc:
             detail = type(exc).__name__
         reason = "processing error (a bug: please report it)"
     try:
-        store.save_result(db, message_id, {"status": "failed", "status_why": f"{reason}: {detail[:200]}"},
-                          [], [], [(stage, reason, detail, None)], now)
+        store.save_outcome(db, store.failed(message_id, f"{reason}: {detail[:200]}",
+                                            Failure(stage, reason, detail)), now)
     except Exception as again:  # noqa: BLE001
         problem = operational(again, "the store")
         if problem is not None:
@@ -233,7 +232,7 @@ def _record_failure(db: sqlite_utils.Database, message_id: int, stage: str, exc:
 
 
 def _evidence(cfg: Config, db: sqlite_utils.Database, row: dict[str, Any], parsed: ParsedMessage) -> classify.Evidence:
-    remembered = tuple((r["address"], r["unit_code"]) for r in db.query("SELECT address, unit_code FROM unit_senders"))
+    remembered = store.remembered_senders(db)
     own = tuple(a for a in (cfg.mailbox.username, cfg.outbox.sender, cfg.organisation.contact) if a)
     return classify.Evidence(
         subject=parsed.subject, from_addr=parsed.from_addr, from_name=parsed.from_name, body=parsed.body_text,
@@ -244,13 +243,17 @@ def _evidence(cfg: Config, db: sqlite_utils.Database, row: dict[str, Any], parse
         own_addresses=own, remembered=remembered)
 
 
-def _with_documents(ev: classify.Evidence, reports: list[ParsedReport]) -> classify.Evidence:
-    """What the attached documents add: their stated unit and period, their text, their figures."""
+def _with_documents(ev: classify.Evidence, readings: dict[str, list[FileRead]]) -> classify.Evidence:
+    """What the attached documents add: their stated unit and period, their text, and how many
+    figures they give for each report they were read against (the fullest reading says which)."""
+    counts = {code: _values_read(files) for code, files in readings.items()}
+    best = max(counts, key=lambda code: counts[code]) if counts else None
+    reports = [r for f in (readings[best] if best else []) for r in f.reports]
     return dataclasses.replace(
         ev, stated_units=tuple(r.stated_unit for r in reports if r.stated_unit),
         stated_periods=tuple(r.stated_period for r in reports if r.stated_period),
         document_text="\n".join(r.text[:3000] for r in reports if r.text),
-        values_found=max((len({v.indicator for v in r.values if v.number is not None}) for r in reports), default=0))
+        values_found=counts[best] if best else 0, values_report=best if best and counts[best] else None)
 
 
 def _worth_parsing(cfg: Config, ev: classify.Evidence, kind: str, parsed: ParsedMessage) -> bool:
@@ -271,21 +274,20 @@ def _is_image(att: Any) -> bool:
     return att.declared_type.startswith(IMAGE_TYPES) or att.filename.lower().endswith(IMAGE_EXTENSIONS)
 
 
-def _attachment_meta(att: Any) -> dict[str, Any]:
-    return {"filename": att.filename, "safe_name": att.safe_name, "declared_type": att.declared_type,
-            "size": len(att.data), "sha256": archive.digest(att.data)}
+def _file(att: Any, reports: list[ParsedReport] | tuple[ParsedReport, ...] = ()) -> FileRead:
+    return FileRead(filename=att.filename, safe_name=att.safe_name, declared_type=att.declared_type,
+                    size=len(att.data), sha256=archive.digest(att.data), reports=tuple(reports))
 
 
-def parse_attachments(cfg: Config, parsed: ParsedMessage, report_code: str | None
-                      ) -> list[tuple[dict[str, Any], list[ParsedReport]]]:
+def parse_attachments(cfg: Config, parsed: ParsedMessage, report: Report) -> list[FileRead]:
+    """Every attached file read against one report's form, in a worker with the intake's limits;
+    past `[intake] max_files_read` files are archived and listed, not read."""
     from parsers.archives import Limits as FileLimits
-    report = cfg.report(report_code) if report_code else cfg.reports[0]
     limits = FileLimits(timeout_s=cfg.intake.parse_cpu_seconds, memory_mb=cfg.intake.parse_memory_mb)
     cap = cfg.intake.max_files_read
-    out = [(_attachment_meta(att), _parse_one(att.filename, att.data, report, limits))
-           for att in parsed.attachments[:cap]]
-    for att in parsed.attachments[cap:]:  # archived and listed; one worker per file would hold the poll
-        out.append((_attachment_meta(att), [ParsedReport(att.filename, "unknown", problems=[FileProblem(
+    out = [_file(att, _parse_one(att.filename, att.data, report, limits)) for att in parsed.attachments[:cap]]
+    for att in parsed.attachments[cap:]:  # one worker per file would hold the poll
+        out.append(_file(att, [ParsedReport(att.filename, "unknown", problems=[FileProblem(
             "not read: too many files in one mail", f"only the first {cap} attached files are read "
             "([intake] max_files_read)")])]))
     return out
@@ -300,22 +302,55 @@ def _parse_one(filename: str, data: bytes, report: Any, limits: Any) -> list[Par
         return [ParsedReport(filename, "unknown", problems=[FileProblem("parser crashed", repr(exc)[:300])])]
 
 
+# ---------------------------------------------------------------- facts → one decision → one outcome
+
 def _process(db: sqlite_utils.Database, cfg: Config, row: dict[str, Any], parsed: ParsedMessage,
              now: dt.datetime, progress: _Progress) -> str:
-    message_id = int(row["id"])
+    """Read the facts, decide once, write one outcome. The files are read against the report the
+    mail is about or, when nothing in the mail says which, against every configured report; the
+    decision, made once with what the documents say, picks the reading it needs."""
     ev = _evidence(cfg, db, row, parsed)
     kind, report, _ = classify.decide_kind(cfg, ev)
-    attachments: list[tuple[dict[str, Any], list[ParsedReport]]] = []
+    readings: dict[str, list[FileRead]] = {}
     if parsed.attachments and _worth_parsing(cfg, ev, kind, parsed):
         progress.reached("parse")
-        attachments = parse_attachments(cfg, parsed, report.code if report else None)
-        ev = _with_documents(ev, [r for _, reps in attachments for r in reps])
-    elif parsed.attachments:
-        attachments = [(_attachment_meta(att), []) for att in parsed.attachments]  # archived, not parsed
-    progress.reached("classify")
+        readings = {r.code: parse_attachments(cfg, parsed, r) for r in ([report] if report else cfg.reports)}
+        ev = _with_documents(ev, readings)
+        progress.reached("classify")
     decision = classify.decide(cfg, ev)
     if row["assigned"]:
         decision = _keep_assignment(row, decision)
+    outcome = _outcome(db, row, parsed, decision, _reading_for(cfg, parsed, decision, readings))
+    store.save_outcome(db, outcome, now)
+    log.info("message %s: %s %s %s %s (%s)", outcome.message_id, outcome.status, decision.report_code or "",
+             decision.unit_code or "", decision.period or "", outcome.fields["status_why"],
+             extra={"message_id": outcome.message_id, "unit": decision.unit_code, "stage": "classify"})
+    return outcome.status
+
+
+def _reading_for(cfg: Config, parsed: ParsedMessage, decision: classify.Decision,
+                 readings: dict[str, list[FileRead]]) -> list[FileRead]:
+    """The files as read against the decided report (read now if the decision named a report the
+    files were not read against); the files unread when nothing was worth reading."""
+    if not readings:
+        return [_file(att) for att in parsed.attachments]          # archived, not parsed
+    code = decision.report_code
+    if code in readings:
+        return readings[code]
+    rep = cfg.report(code or "")
+    if rep is not None:
+        return parse_attachments(cfg, parsed, rep)
+    return max(readings.values(), key=_values_read)                # no report: the fullest reading
+
+
+def _values_read(files: list[FileRead]) -> int:
+    return max((len({v.indicator for v in r.values if v.number is not None}) for f in files for r in f.reports),
+               default=0)
+
+
+def _outcome(db: sqlite_utils.Database, row: dict[str, Any], parsed: ParsedMessage,
+             decision: classify.Decision, files: list[FileRead]) -> Outcome:
+    message_id = int(row["id"])
     fields: dict[str, Any] = {
         "status": decision.status, "status_why": decision.why, "unit_code": decision.unit_code,
         "unit_how": decision.unit_how, "sender_known": decision.sender_known,
@@ -325,48 +360,26 @@ def _process(db: sqlite_utils.Database, cfg: Config, row: dict[str, Any], parsed
         "header_message_id": parsed.header_message_id, "from_addr": parsed.from_addr,
         "from_name": parsed.from_name, "subject": parsed.subject[:2000], "date_header": _iso(parsed.date),
         # what receipts need later, so nothing downstream re-reads the raw mail
-        "automatic": parsed.no_reply_reason,
-        "thread_refs": " ".join(parsed.references)[:4000] or None, "checked_at": None}
-    failures = _failures(parsed, attachments) if decision.status in ("report", "incident", "unplaced") else []
-    dup = _duplicate_of(db, message_id, parsed, decision, attachments)
+        "automatic": parsed.no_reply_reason, "thread_refs": " ".join(parsed.references)[:4000] or None}
+    failures = _failures(files) if decision.status in ("report", "incident", "unplaced") else []
+    dup = _duplicate_of(db, message_id, parsed, decision, files)
     if dup:
         fields.update(status="duplicate", duplicate_of=dup, status_why=f"a copy of message {dup}")
-    warnings: list[tuple[str, str]] = []
-    progress.reached("validate")
-    if fields["status"] == "report":
-        rep = cfg.report(decision.report_code or "")
-        values = [v for _, reps in attachments for r in reps for v in r.values]
-        if rep:
-            best = validate.best_values(values)
-            warnings = validate.check(rep, best)
-            warnings += _annual_checks(db, rep, decision, best)
-    elif fields["status"] in ("ignored", "duplicate"):
-        attachments = [(m, []) for m, _ in attachments]  # keep what arrived, store no values
+    if fields["status"] in ("ignored", "duplicate"):
+        files = [dataclasses.replace(f, reports=()) for f in files]  # keep what arrived, store no values
     if not parsed.subject and not parsed.body_text.strip() and not parsed.attachments and parsed.defects:
         fields.update(status="failed", status_why="the message could not be decoded")
-        failures.append(("mime", "the message could not be decoded",
-                         "defects: " + ", ".join(parsed.defects[:10]), None))
-    also = None
-    if fields["status"] == "incident":  # the case is recorded with the message's status, or neither
-        also = lambda: _record_incident(db, cfg, message_id, parsed, decision, now)  # noqa: E731
-    store.save_result(db, message_id, fields, attachments, warnings, failures, now, also=also)
-    log.info("message %s: %s %s %s %s (%s)", message_id, fields["status"], decision.report_code or "",
-             decision.unit_code or "", decision.period or "", fields["status_why"],
-             extra={"message_id": message_id, "unit": decision.unit_code, "stage": "classify"})
-    return str(fields["status"])
+        failures.append(Failure("mime", "the message could not be decoded",
+                                "defects: " + ", ".join(parsed.defects[:10])))
+    case = _case(parsed, decision) if fields["status"] == "incident" else None
+    return Outcome(message_id, fields, tuple(files), tuple(failures), case)
 
 
-def _annual_checks(db: sqlite_utils.Database, rep: Any, decision: classify.Decision, best: dict[str, Any]
-                   ) -> list[tuple[str, str]]:
-    """An annual report's countable figures should not be below the same unit's 6-month ones."""
-    period = decision.period or ""
-    if len(period) != 4 or not decision.unit_code:
-        return []
-    half = {r["indicator"]: r["value"] for r in db.query(
-        "SELECT indicator, value FROM v_values WHERE unit_code = ? AND report_code = ? AND period = ?",
-        [decision.unit_code, rep.code, f"{period}S1"])}
-    annual = {code: getattr(v, "number", None) for code, v in best.items()}
-    return validate.check_annual(rep, annual, half) if half else []
+def _case(parsed: ParsedMessage, decision: classify.Decision) -> Case:
+    return Case(unit_code=decision.unit_code, category=decision.category or "khac",
+                occurred_on=decision.occurred_on,
+                summary=(parsed.subject or parsed.body_text[:200]).strip()[:300],
+                thread=tuple(r for r in (parsed.in_reply_to, *parsed.references) if r))
 
 
 def _keep_assignment(row: dict[str, Any], decision: classify.Decision) -> classify.Decision:
@@ -377,38 +390,33 @@ def _keep_assignment(row: dict[str, Any], decision: classify.Decision) -> classi
         period=row["period"], period_how=row["period_how"] or "assigned by an admin", flags=decision.flags)
 
 
-def _failures(parsed: ParsedMessage, attachments: list[tuple[dict[str, Any], list[ParsedReport]]]
-              ) -> list[tuple[str, str, str, str | None]]:
+def _failures(files: list[FileRead]) -> list[Failure]:
     out = []
-    for meta, reports in attachments:
-        for rep in reports:
+    for f in files:
+        for rep in f.reports:
             # a file inside an archive is named by its path there; a top-level file by the sender's name
-            fname = rep.filename if " › " in (rep.filename or "") else meta["filename"]
+            fname = rep.filename if " › " in (rep.filename or "") else f.filename
             for problem in rep.problems:
-                out.append(("parse", f"{fname}: {problem.reason}", problem.detail or problem.reason, fname))
+                out.append(Failure("parse", f"{fname}: {problem.reason}", problem.detail or problem.reason, fname))
     return out
 
 
 def _duplicate_of(db: sqlite_utils.Database, message_id: int, parsed: ParsedMessage,
-                  decision: classify.Decision, attachments: list[tuple[dict[str, Any], list[ParsedReport]]]) -> int | None:
+                  decision: classify.Decision, files: list[FileRead]) -> int | None:
     """A second delivery of the same mail (same Message-ID), or the same files resent for the same
     unit and period, is a duplicate: recorded, not a new version."""
     if parsed.header_message_id:
-        row = db.execute("SELECT id FROM messages WHERE header_message_id = ? AND id < ? AND status != 'duplicate' "
-                         "ORDER BY id LIMIT 1", [parsed.header_message_id, message_id]).fetchone()
-        if row:
-            return int(row[0])
-    if decision.status != "report" or not attachments:
+        first = store.first_with_message_id(db, parsed.header_message_id, message_id)
+        if first:
+            return first
+    if decision.status != "report" or not files:
         return None
-    mine = sorted(m["sha256"] for m, _ in attachments)
+    mine = sorted(f.sha256 for f in files)
     subject = _bare_subject(parsed.subject)
-    for other, other_subject in db.execute(
-            "SELECT id, subject FROM messages WHERE status = 'report' AND unit_code = ? AND report_code = ? "
-            "AND period = ? AND id < ? ORDER BY id DESC",
-            [decision.unit_code, decision.report_code, decision.period, message_id]):
-        theirs = sorted(r[0] for r in db.execute("SELECT sha256 FROM attachments WHERE message_id = ?", [other]))
+    for other, other_subject, theirs in store.earlier_reports(db, message_id, decision.unit_code,
+                                                             decision.report_code, decision.period):
         if theirs == mine and _bare_subject(other_subject) == subject:  # sent twice; a "gửi lại" is a version
-            return int(other)
+            return other
     return None
 
 
@@ -422,34 +430,3 @@ def _bare_subject(subject: str | None) -> str:
     while m := _REPLY_PREFIX.match(text, pos):
         pos = m.end()
     return classify.fold(text[pos:])
-
-
-def _record_incident(db: sqlite_utils.Database, cfg: Config, message_id: int, parsed: ParsedMessage,
-                     decision: classify.Decision, now: dt.datetime) -> None:
-    """One incident per case: a follow-up (same thread, or same unit and category within a week)
-    joins the case instead of raising a second alert."""
-    on = decision.occurred_on.isoformat() if decision.occurred_on else None
-    thread = [r for r in (parsed.in_reply_to, *parsed.references) if r]
-    found = None
-    if thread:
-        marks = ",".join("?" * len(thread))
-        found = db.execute(
-            f"SELECT im.incident_id FROM incident_messages im JOIN messages m ON m.id = im.message_id "
-            f"WHERE m.header_message_id IN ({marks}) LIMIT 1", thread).fetchone()
-    if not found and decision.occurred_on:
-        lo = (decision.occurred_on - dt.timedelta(days=7)).isoformat()
-        hi = (decision.occurred_on + dt.timedelta(days=7)).isoformat()
-        found = db.execute("SELECT id FROM incidents WHERE unit_code IS ? AND category = ? AND occurred_on BETWEEN ? AND ? "
-                           "ORDER BY id LIMIT 1", [decision.unit_code, decision.category, lo, hi]).fetchone()
-    if found:
-        incident_id = int(found[0])
-    else:
-        key = f"{decision.unit_code or 'unknown'}:{decision.category}:{on}:{message_id}"
-        summary = (parsed.subject or parsed.body_text[:200]).strip()[:300]
-        incident_id = int(db.execute(
-            "INSERT INTO incidents (case_key, unit_code, occurred_on, category, summary, message_id, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(case_key) DO UPDATE SET summary = excluded.summary "
-            "RETURNING id", [key, decision.unit_code, on, decision.category, summary, message_id,
-                             now.isoformat(timespec="seconds")]).fetchone()[0])
-    db.execute("INSERT OR IGNORE INTO incident_messages (incident_id, message_id) VALUES (?, ?)",
-               [incident_id, message_id])

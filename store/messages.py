@@ -9,11 +9,12 @@ import datetime as dt
 import json
 import math
 import re
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 import sqlite_utils
 
-from store.records import ParsedReport
+from store import incidents
+from store.records import Failure, FileRead, Outcome
 
 
 class StoreSeen:
@@ -148,16 +149,13 @@ def add_failure(db: sqlite_utils.Database, message_id: int | None, stage: str, r
     return int(cur.lastrowid)
 
 
-def save_result(db: sqlite_utils.Database, message_id: int, fields: dict[str, Any],
-                attachments: Iterable[tuple[dict[str, Any], list[ParsedReport]]],
-                warnings: Iterable[tuple[str, str]], failures: Iterable[tuple[str, str, str, str | None]],
-                now: dt.datetime, also: Callable[[], None] | None = None) -> None:
-    """Replace everything derived from one message in one transaction; `also` runs inside it
-    (the incident of an incident mail), so the outcome is recorded whole or not at all."""
+def save_outcome(db: sqlite_utils.Database, outcome: Outcome, now: dt.datetime) -> None:
+    """Replace everything derived from one message by `outcome`, in ONE transaction: the row's
+    columns and status, its files and values, its failures, its incident. Warnings are the
+    validation's (`save_warnings`), so they go with the values: `checked_at` is cleared."""
     stamp = now.isoformat(timespec="seconds")
-    fields = {k: _text(v) for k, v in fields.items()}
-    failures = [(stage, _text(reason), _text(detail), _text(fname)) for stage, reason, detail, fname in failures]
-    warnings = [(rule, _text(detail)) for rule, detail in warnings]
+    message_id = outcome.message_id
+    fields = {k: _text(v) for k, v in {**outcome.fields, "checked_at": None}.items()}
     conn = db.conn
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -169,36 +167,44 @@ def save_result(db: sqlite_utils.Database, message_id: int, fields: dict[str, An
         sets = ", ".join(f"{k} = :{k}" for k in fields)
         conn.execute(f"UPDATE messages SET {sets}, processed_at = :processed_at WHERE id = :id",
                      {**fields, "processed_at": stamp, "id": message_id})
-        for att, reports in attachments:
-            cur = conn.execute(
-                "INSERT INTO attachments (message_id, filename, safe_name, declared_type, detected_type, size, "
-                "sha256, stated_unit, stated_period, text, parsed_at, notes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                [message_id, _text(att["filename"]), _text(att["safe_name"]), _text(att["declared_type"]),
-                 ",".join(sorted({r.detected_type for r in reports})) or None, att["size"], att["sha256"],
-                 _text(next((r.stated_unit for r in reports if r.stated_unit), None)),
-                 _text(next((r.stated_period for r in reports if r.stated_period), None)),
-                 _text("\n".join(r.text for r in reports if r.text)[:200_000]), stamp,
-                 _text("\n".join(f"{r.filename}: {w}" for r in reports for w in r.warnings)[:20_000] or None)])
-            att_id = cur.lastrowid
-            for rep in reports:
-                rank = _rank(rep.detected_type)
-                conn.executemany(
-                    'INSERT INTO "values" (message_id, attachment_id, indicator, value, raw, source, method, rank) '
-                    "VALUES (?,?,?,?,?,?,?,?)",
-                    [(message_id, att_id, v.indicator, _number(v.number), _text(v.raw), _text(v.source), v.method,
-                      rank + (0 if v.method == "table" else 10 if v.method == "text" else 20)) for v in rep.values])
-        conn.executemany("INSERT INTO warnings (message_id, rule, detail) VALUES (?, ?, ?)",
-                         [(message_id, rule, detail) for rule, detail in warnings])
+        for f in outcome.files:
+            _insert_file(conn, message_id, f, stamp)
         conn.executemany("INSERT INTO failures (message_id, stage, reason, detail, filename, created_at) "
                          "VALUES (?, ?, ?, ?, ?, ?)",
-                         [(message_id, stage, reason, detail[:4000], fname, stamp)
-                          for stage, reason, detail, fname in failures])
-        if also is not None:
-            also()
+                         [(message_id, x.stage, _text(x.reason), _text(x.detail)[:4000], _text(x.filename), stamp)
+                          for x in outcome.failures])
+        if outcome.case is not None:
+            incidents.record(conn, message_id, outcome.case, stamp)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+def _insert_file(conn: Any, message_id: int, f: FileRead, stamp: str) -> None:
+    reports = f.reports
+    cur = conn.execute(
+        "INSERT INTO attachments (message_id, filename, safe_name, declared_type, detected_type, size, "
+        "sha256, stated_unit, stated_period, text, parsed_at, notes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        [message_id, _text(f.filename), _text(f.safe_name), _text(f.declared_type),
+         ",".join(sorted({r.detected_type for r in reports})) or None, f.size, f.sha256,
+         _text(next((r.stated_unit for r in reports if r.stated_unit), None)),
+         _text(next((r.stated_period for r in reports if r.stated_period), None)),
+         _text("\n".join(r.text for r in reports if r.text)[:200_000]), stamp,
+         _text("\n".join(f"{r.filename}: {w}" for r in reports for w in r.warnings)[:20_000] or None)])
+    att_id = cur.lastrowid
+    for rep in reports:
+        rank = _rank(rep.detected_type)
+        conn.executemany(
+            'INSERT INTO "values" (message_id, attachment_id, indicator, value, raw, source, method, rank) '
+            "VALUES (?,?,?,?,?,?,?,?)",
+            [(message_id, att_id, v.indicator, _number(v.number), _text(v.raw), _text(v.source), v.method,
+              rank + (0 if v.method == "table" else 10 if v.method == "text" else 20)) for v in rep.values])
+
+
+def failed(message_id: int, why: str, failure: Failure) -> Outcome:
+    """The outcome of a message whose processing failed: its status and the one failure row."""
+    return Outcome(message_id, {"status": "failed", "status_why": why}, failures=(failure,))
 
 
 def quarantine(db: sqlite_utils.Database, message_id: int, attempts: int, stage: str | None,
@@ -206,12 +212,71 @@ def quarantine(db: sqlite_utils.Database, message_id: int, attempts: int, stage:
     """A message whose processing stopped the process `attempts` times: recorded as failed, with
     what it reached, so the poll goes on and `reprocess` can retry it."""
     where = stage or "mime"
-    save_result(db, message_id, {"status": "failed",
-                                 "status_why": f"stopped the process {attempts} times; quarantined"},
-                [], [], [(where if where in STAGES else "classify",
-                          f"stopped the process {attempts} times; quarantined",
-                          f"processing reached the {where} stage each time and never finished "
-                          f"(a crash, the memory killer or a hang); `baocao reprocess` tries again", None)], now)
+    why = f"stopped the process {attempts} times; quarantined"
+    save_outcome(db, failed(message_id, why, Failure(
+        where if where in STAGES else "classify", why,
+        f"processing reached the {where} stage each time and never finished "
+        "(a crash, the memory killer or a hang); `baocao reprocess` tries again")), now)
+
+
+# ---------------------------------------------------------------- what a decision looks up
+
+def remembered_senders(db: sqlite_utils.Database) -> tuple[tuple[str, str], ...]:
+    """(address, unit) pairs an admin taught with `assign --remember-sender`."""
+    return tuple((r[0], r[1]) for r in db.execute("SELECT address, unit_code FROM unit_senders"))
+
+
+def first_with_message_id(db: sqlite_utils.Database, header_message_id: str, before: int) -> int | None:
+    """The earliest other message with this Message-ID that is not itself a duplicate."""
+    row = db.execute("SELECT id FROM messages WHERE header_message_id = ? AND id < ? AND status != 'duplicate' "
+                     "ORDER BY id LIMIT 1", [header_message_id, before]).fetchone()
+    return int(row[0]) if row else None
+
+
+def earlier_reports(db: sqlite_utils.Database, before: int, unit: str | None, report: str | None,
+                    period: str | None) -> list[tuple[int, str | None, list[str]]]:
+    """(id, subject, sorted file hashes) of the same unit's earlier reports for the period, newest first."""
+    out = []
+    for other, subject in db.execute(
+            "SELECT id, subject FROM messages WHERE status = 'report' AND unit_code = ? AND report_code = ? "
+            "AND period = ? AND id < ? ORDER BY id DESC", [unit, report, period, before]).fetchall():
+        shas = sorted(r[0] for r in db.execute("SELECT sha256 FROM attachments WHERE message_id = ?", [other]))
+        out.append((int(other), subject, shas))
+    return out
+
+
+# ---------------------------------------------------------------- validation's rows
+
+def unchecked_reports(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Report mails whose values the form's rules have not looked at since they were (re)processed."""
+    return list(db.query("SELECT id, unit_code, report_code, period FROM messages "
+                         "WHERE status = 'report' AND checked_at IS NULL ORDER BY id"))
+
+
+def best_values(db: sqlite_utils.Database, message_id: int) -> list[dict[str, Any]]:
+    """One value per indicator of one message, chosen as `v_values` chooses (file kind, then method)."""
+    return list(db.query(
+        'SELECT indicator, value, raw, source, method FROM (SELECT v.*, ROW_NUMBER() OVER '
+        '(PARTITION BY v.indicator ORDER BY v.rank, v.id) AS r FROM "values" v WHERE v.message_id = ?) '
+        "WHERE r = 1 ORDER BY indicator", [message_id]))
+
+
+def latest_values(db: sqlite_utils.Database, unit: str, report: str, period: str) -> dict[str, float | None]:
+    """indicator -> value of the unit's latest submission for one period (`v_values`)."""
+    return {r[0]: r[1] for r in db.execute(
+        "SELECT indicator, value FROM v_values WHERE unit_code = ? AND report_code = ? AND period = ?",
+        [unit, report, period])}
+
+
+def save_warnings(db: sqlite_utils.Database, message_id: int, warnings: Iterable[tuple[str, str]],
+                  now: dt.datetime) -> None:
+    """The validation's warnings for one message, replacing earlier ones, marked checked: one transaction."""
+    with db.conn:
+        db.conn.execute("DELETE FROM warnings WHERE message_id = ?", [message_id])
+        db.conn.executemany("INSERT INTO warnings (message_id, rule, detail) VALUES (?, ?, ?)",
+                            [(message_id, rule, _text(detail)) for rule, detail in warnings])
+        db.conn.execute("UPDATE messages SET checked_at = ? WHERE id = ?",
+                        [now.isoformat(timespec="seconds"), message_id])
 
 
 STAGES = ("fetch", "mime", "classify", "parse", "validate", "send")

@@ -18,34 +18,15 @@ def current_period(report: Report, today: dt.date) -> Period:
     return report.nearest_period(today)
 
 
-def completeness(db: sqlite_utils.Database, cfg: Config, now: dt.datetime, report: str | None,
-                 period: str | None) -> dict[tuple[str, str, str, str], list[dict[str, Any]]]:
-    """Per (report, period): every expected unit with on_time / late / missing / not yet due."""
-    if report and cfg.report(report) is None:
-        raise UsageError(f"--report: {report!r} is not a configured report")
-    out: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
-    names = {u.code: u.name for u in cfg.units}
-    today = now.date()
-    for rep in cfg.reports:
-        if report and rep.code != report:
-            continue
-        for per in rep.periods:
-            if period and per.id != period:
-                continue
-            rows = list(db.query(
-                "SELECT c.*, COALESCE(x.due, p.due) AS due FROM v_completeness c "
-                "JOIN periods p ON p.report_code = c.report_code AND p.period = c.period "
-                "LEFT JOIN v_expected x ON x.report_code = c.report_code AND x.period = c.period "
-                "AND x.unit_code = c.unit_code WHERE c.report_code = ? AND c.period = ? ORDER BY c.unit_code",
-                [rep.code, per.id]))
-            for r in rows:
-                r["name"] = names.get(r["unit_code"], r["unit_code"])
-                if r["state"] == "missing" and today <= dt.date.fromisoformat(r["due"]):
-                    r["state"] = "not yet due"
-            out[(rep.code, per.id, per.label, per.due.isoformat())] = rows
-    if period and not out:
-        raise UsageError(f"--period: {period!r} is not a configured period")
-    return out
+def completeness_rows(db: sqlite_utils.Database, report_code: str, period: str) -> list[dict[str, Any]]:
+    """`v_completeness` for one period, each row with the unit's own due date."""
+    return list(db.query(
+        "SELECT c.report_code, c.period, c.unit_code, c.state, c.received_at, c.message_id, c.expected, "
+        "COALESCE(x.due, p.due) AS due FROM v_completeness c "
+        "JOIN periods p ON p.report_code = c.report_code AND p.period = c.period "
+        "LEFT JOIN v_expected x ON x.report_code = c.report_code AND x.period = c.period "
+        "AND x.unit_code = c.unit_code WHERE c.report_code = ? AND c.period = ? ORDER BY c.unit_code",
+        [report_code, period]))
 
 
 def health_summary(db: sqlite_utils.Database, now: dt.datetime) -> str:

@@ -5,7 +5,9 @@ point a clerk at the cell, and values read from prose or OCR can be shown as nee
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any, Mapping
 
 
 @dataclass(frozen=True)
@@ -38,3 +40,52 @@ class ParsedReport:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+# ---------------------------------------------------------------- one message's outcome
+
+@dataclass(frozen=True)
+class FileRead:
+    """One attached file as it arrived (name, type, size, hash) and what its parsers read."""
+    filename: str
+    safe_name: str
+    declared_type: str
+    size: int
+    sha256: str
+    reports: tuple[ParsedReport, ...] = ()
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Something an admin must look at, at the stage it happened; `filename` when it is one file."""
+    stage: str              # fetch | mime | classify | parse | validate | send
+    reason: str
+    detail: str = ""
+    filename: str | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    """An ad-hoc incident a mail reports; a follow-up (same thread, or same unit and category within
+    a week) joins the case already recorded instead of opening a second one."""
+    unit_code: str | None
+    category: str
+    occurred_on: dt.date | None
+    summary: str
+    thread: tuple[str, ...] = ()     # In-Reply-To and References of the mail
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Everything one processing of one message decided, written by the store in ONE transaction:
+    the message row's columns (`fields`, status included), its files and their values, its
+    failures and its incident. Recorded whole or not at all."""
+    message_id: int
+    fields: Mapping[str, Any]
+    files: tuple[FileRead, ...] = ()
+    failures: tuple[Failure, ...] = ()
+    case: Case | None = None
+
+    @property
+    def status(self) -> str:
+        return str(self.fields["status"])

@@ -16,19 +16,36 @@ def store(tmp_path):
     return fresh_store(tmp_path)
 
 
-@pytest.mark.parametrize("received, now, state, label", [
-    ("2024-06-20 09:00", "2024-07-05 08:00", "on_time", "Đúng hạn"),
-    ("2024-06-30 23:59", "2024-07-05 08:00", "on_time", "Đúng hạn"),   # the due date is inclusive, local time
-    ("2024-07-01 00:01", "2024-07-05 08:00", "late", "Trễ hạn"),
-    ("2024-07-06 09:00", "2024-07-05 08:00", "missing", "Chưa nộp (quá hạn)"),  # not yet received at --now
-    ("2024-07-06 09:00", "2024-06-25 08:00", "missing", "Chưa nhận (còn hạn)"),
+@pytest.mark.parametrize("received, now, state, label, shown", [
+    ("2024-06-20 09:00", "2024-07-05 08:00", "on_time", "Đúng hạn", "on_time"),
+    ("2024-06-30 23:59", "2024-07-05 08:00", "on_time", "Đúng hạn", "on_time"),   # the due date is inclusive, local time
+    ("2024-07-01 00:01", "2024-07-05 08:00", "late", "Trễ hạn", "late"),
+    (None, "2024-07-05 08:00", "missing", "Chưa nộp (quá hạn)", "missing"),
+    (None, "2024-06-25 08:00", "missing", "Chưa nhận (còn hạn)", "not yet due"),
+    # what is in the store has arrived, whatever --now says: the view cannot know --now
+    ("2024-07-06 09:00", "2024-06-25 08:00", "late", "Trễ hạn", "late"),
 ])
-def test_state_of_one_unit(store, received, now, state, label):
+def test_state_of_one_unit(store, received, now, state, label, shown):
     cfg, db = store
-    add_report(db, "THPT-LOCNINH", received)
+    if received:
+        add_report(db, "THPT-LOCNINH", received)
     c = completeness.compute(db, cfg, "cttre", "2024S1", at(now))
     u = c.state_of("THPT-LOCNINH")
-    assert (u.state, u.label) == (state, label)
+    assert (u.state, u.label, u.shown) == (state, label, shown)
+
+
+@pytest.mark.parametrize("now", ["2024-06-01 08:00", "2024-06-30 23:00", "2024-07-02 08:00", "2025-01-01 08:00"])
+def test_the_view_status_and_digest_agree_for_every_now(store, now):
+    cfg, db = store
+    add_report(db, "THPT-LOCNINH", "2024-06-28 10:00")
+    add_report(db, "THPT-LOCNINH", "2024-07-03 10:00")
+    add_report(db, "THPT-DONGXOAI", "2024-07-02 10:00")
+    add_report(db, "PGD-BUDOP", "2024-06-15 10:00", period="2024")
+    for period in ("2024S1", "2024"):
+        c = completeness.compute(db, cfg, "cttre", period, at(now))
+        view = dict(db.execute("SELECT unit_code, state FROM v_completeness WHERE report_code = 'cttre'"
+                               " AND period = ?", [period]).fetchall())
+        assert view == {u.unit_code: u.state for u in c.units}
 
 
 def test_first_submission_decides_and_counts(store):
@@ -52,14 +69,14 @@ def test_first_submission_decides_and_counts(store):
 def test_extension_moves_one_units_due_date(tmp_path):
     ext = Extension(unit="THPT-LOCTHAI", report="cttre", period="2024S1", due=dt.date(2024, 7, 5))
     cfg, db = fresh_store(tmp_path, extensions=(ext,))
+    c = completeness.compute(db, cfg, "cttre", "2024S1", at("2024-07-03 08:00"))
+    assert c.state_of("THPT-LOCTHAI").overdue is False    # still within its extension
+    assert c.state_of("THPT-LOCHIEP").overdue is True
     add_report(db, "THPT-LOCTHAI", "2024-07-04 10:00")
     add_report(db, "THPT-LOCHIEP", "2024-07-04 10:00")
     c = completeness.compute(db, cfg, "cttre", "2024S1", at("2024-07-10 08:00"))
     assert c.state_of("THPT-LOCTHAI").state == "on_time"
     assert c.state_of("THPT-LOCHIEP").state == "late"
-    c2 = completeness.compute(db, cfg, "cttre", "2024S1", at("2024-07-03 08:00"))
-    assert c2.state_of("THPT-LOCTHAI").overdue is False   # still within its extension
-    assert c2.state_of("THPT-LOCHIEP").overdue is True
 
 
 def test_closed_unit_is_not_expected_but_a_report_still_shows(tmp_path):

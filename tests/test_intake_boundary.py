@@ -97,7 +97,7 @@ def test_a_locked_store_at_save_stops_the_poll_with_one_line_and_the_mail_unseen
 
     def locked(*args, **kw):
         raise sqlite3.OperationalError("database is locked")
-    monkeypatch.setattr(pipeline.store, "save_result", locked)
+    monkeypatch.setattr(pipeline.store, "save_outcome", locked)
     with pytest.raises(StoreError) as err:
         pipeline.poll(db, cfg, NOW)
     assert "locked" in str(err.value) and str(cfg.store_path) in str(err.value) and "\n" not in str(err.value)
@@ -112,7 +112,7 @@ def test_an_incident_is_recorded_with_its_status_or_not_at_all(cfg, db, monkeypa
 
     def breaks(*args, **kw):
         raise RuntimeError("disk pulled mid-case")
-    monkeypatch.setattr(pipeline, "_record_incident", breaks)
+    monkeypatch.setattr(pipeline.store.incidents, "record", breaks)
     pipeline.poll(db, cfg, NOW)
     assert rows(db, "SELECT status FROM v_messages") == [("failed",)]
     assert rows(db, "SELECT COUNT(*) FROM incidents") == [(0,)]

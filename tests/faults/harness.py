@@ -42,7 +42,7 @@ TZ = dt.timezone(dt.timedelta(hours=7))
 HOOK_PREFIX = "baocao-faults:"
 
 # The code points the lead keeps stable (module:qualname).
-KILL_POINTS = ("ingest.archive:store", "store.messages:insert_message", "store.messages:save_result",
+KILL_POINTS = ("ingest.archive:store", "store.messages:insert_message", "store.messages:save_outcome",
                "store.messages:StoreSeen.mark", "compile.outbox:deliver")
 COMMANDS = {"poll": ("poll",), "run": ("run", "--once")}
 

@@ -25,13 +25,13 @@ SEED = int(os.environ.get("BAOCAO_FAULTS_SEED", "1"))
 TIME_TRIALS = 6
 # The command in which each point is hit (a clean run's call counts say the others call it too).
 POINT_COMMAND = {"ingest.archive:store": "poll", "store.messages:insert_message": "run",
-                 "store.messages:save_result": "poll", "store.messages:StoreSeen.mark": "run",
+                 "store.messages:save_outcome": "poll", "store.messages:StoreSeen.mark": "run",
                  "compile.outbox:deliver": "run"}
 
 
 # The worst moment for one point, rather than a seeded one: right after an incident's processing
 # is saved (what follows the save: its case, its alert, must not be lost by a kill there).
-FIXED = {"store.messages:save_result": ("incident", "after")}
+FIXED = {"store.messages:save_outcome": ("incident", "after")}
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +76,7 @@ def test_kill_right_after_a_report_is_saved_loses_nothing_that_follows(baselines
     harness's config) must survive a kill right after the save: the re-fetch finds the message
     processed and does not process it again."""
     n = h.nth_recorded(h.corpus(tree=str(h.tree_path())), "report")
-    trial = h.point_kill_trial(tmp_path / "work", "poll", baselines["poll"], "store.messages:save_result", SEED,
+    trial = h.point_kill_trial(tmp_path / "work", "poll", baselines["poll"], "store.messages:save_outcome", SEED,
                                n=n, when="after")
     assert trial.kills == 1, f"the kill did not fire:\n{trial.describe()}"
     _assert_sound(trial)

@@ -1,13 +1,44 @@
 """The form's validation rules over one submission's values: warnings, never a block.
 
-Pure: takes the values the store will show (one per indicator) and returns (rule, detail) pairs
-in words a clerk can check against the unit's file.
+The rules are pure (`check`, `check_annual`: values in, (rule, detail) pairs out, in words a clerk
+can check against the unit's file). `check_pending` is how they run: after each poll (and
+`reprocess`, `assign`) over every report mail whose values changed since they were last checked
+(`messages.checked_at` is cleared by every outcome), so intake only stores what it read.
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Mapping
 
-from store.config import Report
+import sqlite_utils
+
+from store import messages
+from store.config import Config, Report
+from store.records import Value
+
+
+def check_pending(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> int:
+    """Run the rules over every report mail not checked since it was (re)processed. Returns how many."""
+    pending = messages.unchecked_reports(db)
+    for row in pending:
+        messages.save_warnings(db, row["id"], warnings_for(db, cfg, row), now)
+    return len(pending)
+
+
+def warnings_for(db: sqlite_utils.Database, cfg: Config, row: Mapping) -> list[tuple[str, str]]:
+    """The warnings of one report mail (`row`: id, unit_code, report_code, period)."""
+    report = cfg.report(row["report_code"] or "")
+    if report is None:
+        return []
+    best = {r["indicator"]: Value(r["indicator"], r["value"], r["raw"] or "", r["source"] or "", r["method"])
+            for r in messages.best_values(db, row["id"])}
+    out = check(report, best)
+    period = row["period"] or ""
+    if len(period) == 4 and row["unit_code"]:   # an annual report: not below the same year's 6 months
+        half = messages.latest_values(db, row["unit_code"], report.code, f"{period}S1")
+        if half:
+            out += check_annual(report, {code: v.number for code, v in best.items()}, half)
+    return out
 
 
 def best_values(values: list) -> dict[str, object]:
