@@ -10,7 +10,7 @@ Inputs come from tests/fuzzing/strategies.py (the generators the hypothesis test
 seeded `random`: input i of seed s is the same bytes on every run, so only (seed, i) travels
 between processes and any input can be rebuilt. Targets:
 
-  mime     `ingest.mime.parse_message` in-process, then the first thing the poll does with the
+  mime     `parsers.mime.parse_message` in-process, then the first thing the poll does with the
            result (`pipeline.received_at`); a share also goes through `pipeline.poll` on a
            Maildir and a scratch store (the public path, attachments parsed in workers)
   parsers  each leaf parser's module function in-process (`parsers.xlsx.parse`, ...) on files
@@ -205,7 +205,8 @@ class Runner:
     def __init__(self, args: argparse.Namespace, tree: Path, conn: Any, beat: Any) -> None:
         self.args, self.tree, self.conn, self.beat = args, tree, conn, beat
         self.S = load_strategies()
-        from ingest import mime, pipeline
+        from ingest import pipeline
+        from parsers import mime
         from parsers import registry
         from parsers.archives import DEFAULT_LIMITS
         from store.config import load
@@ -704,7 +705,7 @@ def replay(args: argparse.Namespace, tree: Path) -> int:
     began = time.perf_counter()
     try:
         if target in ("mime", "poll"):
-            from ingest.mime import parse_message
+            from parsers.mime import parse_message
             parsed = parse_message(data)
             bad = not_utf8(parsed)
             print(f"parse_message: ok; subject {parsed.subject[:80]!r}, {len(parsed.attachments)} attachments, "

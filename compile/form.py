@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from compile import letterhead
 from store.config import Config, Period, Report, Unit
 
 SHEET = "BaoCao"
@@ -33,7 +34,7 @@ def build_template(cfg: Config, report: Report, unit: Unit | None, period: Perio
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
-    _letterhead(ws, cfg)
+    letterhead.write(ws, cfg.organisation, left=(1, 3), right=(4, 6))
     _title(ws, report, unit, period)
     last = _table(ws, report)
     _signature(ws, last + 2)
@@ -55,16 +56,6 @@ def _put(ws: Worksheet, ref: str, value: object, *, size: int = 13, bold: bool =
     ws[ref].alignment = Alignment(horizontal=align, vertical="center", wrap_text=wrap)
     if merge:
         ws.merge_cells(f"{ref}:{merge}")
-
-
-def _letterhead(ws: Worksheet, cfg: Config) -> None:
-    org = cfg.organisation
-    _put(ws, "A1", org.parent.upper(), size=12, merge="C1")
-    _put(ws, "A2", org.name.upper(), size=12, bold=True, merge="C2")
-    _put(ws, "D1", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=12, bold=True, merge="F1")
-    _put(ws, "D2", "Độc lập - Tự do - Hạnh phúc", size=13, bold=True, merge="F2")
-    for ref in ("B2", "E2"):          # the short rules under the issuing body and the motto
-        ws[ref].border = Border(bottom=_THIN)
 
 
 def _title(ws: Worksheet, report: Report, unit: Unit | None, period: Period | None) -> None:

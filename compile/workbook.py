@@ -21,8 +21,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from compile import aggregate
-from compile.common import local_now, number, vn_date, vn_datetime, vn_long_date
+from compile import aggregate, letterhead
+from compile.common import local_now, number, vn_date, vn_datetime
 from compile.completeness import Completeness, compute
 from store.config import Config, Period, Report
 
@@ -68,17 +68,9 @@ def kind_label(kind: str) -> str:
 
 def header(ws: Worksheet, cfg: Config, now: dt.datetime, title: str, subtitle: str, width: int) -> int:
     """The Decree 30/2020 heading; returns the first free row."""
-    org = cfg.organisation
     right = max(width - 3, 4)
-    put(ws, 1, 1, org.parent.upper(), size=12, align="center")
-    put(ws, 2, 1, org.name.upper(), size=12, bold=True, align="center")
-    put(ws, 1, right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=12, bold=True, align="center")
-    put(ws, 2, right, "Độc lập - Tự do - Hạnh phúc", size=13, bold=True, align="center")
-    put(ws, 3, right, vn_long_date(org.place, local_now(cfg, now).date()), italic=True, size=13, align="center")
-    for r in (1, 2):
-        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=3)
-    for r in (1, 2, 3):
-        ws.merge_cells(start_row=r, start_column=right, end_row=r, end_column=max(width, right + 3))
+    letterhead.write(ws, cfg.organisation, left=(1, 3), right=(right, max(width, right + 3)),
+                     dated=local_now(cfg, now).date())
     put(ws, 5, 1, title, bold=True, size=14, align="center")
     put(ws, 6, 1, subtitle, bold=True, size=13, align="center")
     for r in (5, 6):

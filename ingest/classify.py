@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ingest import units as unitfind
-from ingest.mime import unquoted
+from parsers.mime import unquoted
 from parsers.text import fold, padded
 from store.config import Config, Period, Report, nearest
 

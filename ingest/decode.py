@@ -1,6 +1,6 @@
 """Decoding a message where it cannot hurt the poll: in a worker, within CPU-time and memory limits.
 
-`ingest.mime.parse_message` bounds what it hands the standard library, but the stdlib's parser,
+`parsers.mime.parse_message` bounds what it hands the standard library, but the stdlib's parser,
 the charset codecs and the legacy-encoding repair are still large code running on a stranger's
 bytes. A `RecursionError`, a C-level crash, an allocation of gigabytes or a pathological regex
 there must cost one message, not the daemon: the decode runs in a worker (`parsers.isolate`),
@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ingest.bounds import Limits
-from ingest.mime import ParsedMessage, parse_message
+from parsers.bounds import Limits
+from parsers.mime import ParsedMessage, parse_message
 from store.errors import DecodeFailed
 from parsers import isolate
 
-isolate.preload("ingest.mime", "ingest.bounds", "ingest.headers")
+isolate.preload("parsers.mime", "parsers.bounds", "parsers.headers")
 
 
 @dataclass(frozen=True)

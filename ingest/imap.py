@@ -77,7 +77,7 @@ def chunks(items: list[int], size: int) -> Iterator[list[int]]:
 
 
 def header_message_id(header_block: bytes) -> str | None:
-    """The Message-ID exactly as `ingest.mime.parse_message` records it, so pairing matches."""
+    """The Message-ID exactly as `parsers.mime.parse_message` records it, so pairing matches."""
     msg = email.message_from_bytes(header_block)
     return str(msg.get("Message-ID", "")).strip() or None
 
@@ -92,6 +92,11 @@ def _body_key(item: dict[bytes, Any], prefix: bytes) -> Any:
 
 class ImapSource:
     """One IMAP folder, polled through a connection kept between polls when possible."""
+
+    @classmethod
+    def from_config(cls, cfg: MailboxConfig) -> "ImapSource":
+        cfg.secret()  # a missing secret is a configuration error, said before any connection
+        return cls(cfg)
 
     def __init__(self, cfg: MailboxConfig, *, log: logging.Logger = logging.getLogger("baocao.imap"),
                  client_class: type[IMAPClient] = IMAPClient, retries: int = 3, backoff_s: float = 0.5,

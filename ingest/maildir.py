@@ -9,6 +9,7 @@ import logging
 from pathlib import Path
 from typing import Iterator
 
+from store.config import MailboxConfig
 from store.errors import SourceError
 from ingest.sources import FetchedMessage, SeenIndex
 
@@ -20,6 +21,10 @@ def _key(name: str) -> str:
 
 
 class MaildirSource:
+    @classmethod
+    def from_config(cls, cfg: MailboxConfig) -> "MaildirSource":
+        return cls(cfg.path)  # type: ignore[arg-type]
+
     def __init__(self, path: Path):
         self.path = Path(path)
         self.name = f"maildir:{self.path.resolve()}"

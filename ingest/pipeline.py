@@ -3,7 +3,7 @@
 "Nothing is lost, nothing stops" is the structure, not a promise:
 1. the raw bytes are archived (`ingest.archive`), then the message row is committed from the
    bytes alone (hash, archive path, size, source, UID, and the few headers a bounded,
-   non-recursive read finds: `ingest.headers.read_headers`) — before any decoding;
+   non-recursive read finds: `parsers.headers.read_headers`) — before any decoding;
 2. everything after that runs in `process`, one per-message boundary: the attempt is counted
    first (committed), the decode happens in a worker with CPU-time and memory limits
    (`ingest.decode`), and any exception whatever — RecursionError, MemoryError, OverflowError,
@@ -30,11 +30,12 @@ from typing import Any
 import sqlite_utils
 
 from ingest import archive, classify
-from ingest.bounds import Limits
+from parsers.bounds import Limits
 from ingest.decode import DecodeFailed, DecodeLimits, decode
 from store.errors import ArchiveError
-from ingest.headers import Headers, read_headers
-from ingest.mime import ParsedMessage
+from parsers.headers import Headers, read_headers
+from parsers.mime import ParsedMessage
+from ingest import sources
 from ingest.sources import FetchedMessage, MailSource
 from store import messages as store
 from store.config import Config, Report
@@ -57,12 +58,7 @@ class PollResult:
 
 
 def open_source(cfg: Config) -> MailSource:
-    if cfg.mailbox.kind == "maildir":
-        from ingest.maildir import MaildirSource
-        return MaildirSource(cfg.mailbox.path)  # type: ignore[arg-type]
-    from ingest.imap import ImapSource
-    cfg.mailbox.secret()  # a missing secret is a configuration error, said before any connection
-    return ImapSource(cfg.mailbox)
+    return sources.open_source(cfg.mailbox)
 
 
 def poll(db: sqlite_utils.Database, cfg: Config, now: dt.datetime, source: MailSource | None = None,

@@ -6,8 +6,15 @@ Maildir sources share one pipeline and one test contract.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from dataclasses import dataclass
 from typing import Iterator, Protocol
+
+from store.config import MailboxConfig
+
+# `[mailbox] kind` -> the class that reads it ("module:Class"); each is built from the typed
+# `[mailbox]` section and passes the mail-source contract (tests/contracts/).
+KINDS: dict[str, str] = {"maildir": "ingest.maildir:MaildirSource", "imap": "ingest.imap:ImapSource"}
 
 
 @dataclass(frozen=True)
@@ -44,3 +51,10 @@ class MailSource(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+def open_source(cfg: MailboxConfig) -> MailSource:
+    """The source for `[mailbox] kind`. A missing secret is a configuration error, said before
+    any connection is tried."""
+    module, _, name = KINDS[cfg.kind].partition(":")
+    return getattr(importlib.import_module(module), name).from_config(cfg)

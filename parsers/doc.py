@@ -23,6 +23,9 @@ from parsers.isolate import die_with_parent
 CONVERT_TIMEOUT_S = 45
 
 
+KINDS = ("doc",)   # the detected kinds this module reads (parsers.registry.FORMATS)
+
+
 def parse(filename: str, data: bytes, report: object) -> ParsedReport:
     """The .doc's values and text, through LibreOffice or antiword."""
     if shutil.which("soffice") or shutil.which("libreoffice"):

@@ -38,6 +38,9 @@ def _widest_span(document) -> int | None:  # type: ignore[no-untyped-def]
 HEAD_LINES = 60
 
 
+KINDS = ("docx",)   # the detected kinds this module reads (parsers.registry.FORMATS)
+
+
 def parse(filename: str, data: bytes, report: Report) -> ParsedReport:
     out = ParsedReport(filename=filename, detected_type="docx")
     if data.startswith(OLE_MAGIC):

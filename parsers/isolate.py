@@ -33,6 +33,7 @@ Parser = Callable[[str, bytes, Any], ParsedReport]
 
 PRELOAD = ["store.records", "parsers.detect", "parsers.legacy", "parsers.registry", "parsers.xlsx",
            "parsers.sheet", "parsers.docx", "parsers.pdf", "parsers.doc", "parsers.narrative",
+           "parsers.plaintext", "parsers.image", "parsers.ocr",
            "openpyxl", "docx", "pdfplumber", "xlrd", "python_calamine"]
 
 _lock = threading.Lock()

@@ -15,7 +15,6 @@ import io
 import itertools
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 import time
@@ -25,11 +24,10 @@ import pdfplumber
 import pypdfium2 as pdfium
 
 from parsers.text import fold
-from parsers import narrative, table
+from parsers import narrative, ocr, table
 from parsers.numbers import parse_number
 from store.records import FileProblem, ParsedReport
 from store.config import Report
-from parsers.isolate import die_with_parent
 
 MAX_PAGES = 500
 MAX_PAGES_READ = 30
@@ -37,6 +35,9 @@ OCR_PAGES = 3
 OCR_SECONDS = 90.0
 OCR_DPI = 250
 MIN_CHARS_PER_PAGE = 20
+
+
+KINDS = ("pdf",)   # the detected kinds this module reads (parsers.registry.FORMATS)
 
 
 def parse(filename: str, data: bytes, report: Report) -> ParsedReport:
@@ -300,20 +301,8 @@ def _split_line(line: str, units: Sequence[str]) -> list[str]:
 
 # ---------------------------------------------------------------- scans
 
-def ocr_available() -> bool:
-    exe = shutil.which("tesseract")
-    if not exe:
-        return False
-    try:
-        langs = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=20,
-                               preexec_fn=die_with_parent).stdout
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return "vie" in langs.split()
-
-
 def _scanned(out: ParsedReport, filename: str, data: bytes, pages: int, report: Report) -> ParsedReport:
-    if not ocr_available():
+    if not ocr.available():
         out.problems.append(FileProblem("scanned, no text", "no text layer and no OCR (tesseract with 'vie') here"))
         return out
     texts = _ocr(data, pages, out)
@@ -345,13 +334,10 @@ def _ocr(data: bytes, pages: int, out: ParsedReport) -> list[str]:
 
 def _tesseract(png: str, timeout: float, out: ParsedReport) -> str:
     try:
-        run = subprocess.run(["tesseract", png, "stdout", "-l", "vie", "--psm", "6"], capture_output=True,
-                             timeout=timeout, check=False, preexec_fn=die_with_parent)
+        return ocr.read_image(png, timeout)
     except subprocess.TimeoutExpired:
         out.warnings.append("OCR timed out on a page")
         return ""
     except OSError as exc:
         out.warnings.append(f"OCR failed: {exc}")
         return ""
-    return run.stdout.decode("utf-8", "replace")
-

@@ -12,19 +12,14 @@ function (workers receive it by reference).
 """
 from __future__ import annotations
 
-import dataclasses
-import email
-import email.policy
-import shutil
-import subprocess
+import importlib
 from dataclasses import dataclass
-from email.message import EmailMessage
 from typing import Iterator
 
 from parsers import archives, isolate as _isolate
 from parsers.archives import DEFAULT_LIMITS, SEP, Budget, Limits, clean_name
 from parsers.detect import ARCHIVE_TYPES, detect
-from parsers.html import html_text
+from parsers.mime import parse_message
 from parsers.isolate import Parser, call_parser, problem_report
 from store.records import FileProblem, ParsedReport
 
@@ -37,78 +32,42 @@ _CONTAINER_WORDS = {"tnef": "winmail.dat", "eml": "attached mail"}
 _UNREADABLE: dict[str, tuple[str, str]] = {
     "empty": ("empty file (0 bytes)", ""),
     "encrypted-ooxml": ("encrypted (password-protected)", "an Office file protected by a password"),
-    "image": ("image (a photo or scan) — not readable as a report", "no OCR engine (tesseract) installed"),
     "unknown": (NOT_READABLE, "the file type was not recognised"),
 }
 
 
-# ---------------------------------------------------------------- parsers by type (lazy imports)
+# ---------------------------------------------------------------- formats: kind -> the module reading it
 
-def _xlsx(filename: str, data: bytes, report: object) -> ParsedReport:
-    from parsers import xlsx
-    return xlsx.parse(filename, data, report)  # type: ignore[arg-type]
-
-
-def _sheet(filename: str, data: bytes, report: object) -> ParsedReport:
-    from parsers import sheet
-    return sheet.parse(filename, data, report)  # type: ignore[arg-type]
-
-
-def _docx(filename: str, data: bytes, report: object) -> ParsedReport:
-    from parsers import docx
-    return docx.parse(filename, data, report)  # type: ignore[arg-type]
-
-
-def _pdf(filename: str, data: bytes, report: object) -> ParsedReport:
-    from parsers import pdf
-    return pdf.parse(filename, data, report)  # type: ignore[arg-type]
-
-
-def _doc(filename: str, data: bytes, report: object) -> ParsedReport:
-    from parsers import doc
-    return doc.parse(filename, data, report)  # type: ignore[arg-type]
-
-
-def parse_text(filename: str, data: bytes, report: object) -> ParsedReport:
-    """Plain text (and .csv): decoded, legacy Vietnamese encodings fixed, read as narrative."""
-    from parsers import legacy, narrative
-    text = legacy.decode_bytes(data)
-    values = narrative.extract(text, report, filename)
-    return ParsedReport(filename=filename, detected_type="text", values=list(values), text=text)
-
-
-def _image(filename: str, data: bytes, report: object) -> ParsedReport:
-    """OCR with tesseract (Vietnamese model) when installed; values are marked method "ocr"."""
-    from parsers import narrative
-    if not shutil.which("tesseract"):
-        reason, detail = _UNREADABLE["image"]
-        return problem_report(filename, "image", reason, detail)
-    out = subprocess.run(["tesseract", "stdin", "stdout", "-l", "vie+eng"], input=data,
-                         capture_output=True, timeout=50, check=False, preexec_fn=_isolate.die_with_parent)
-    text = out.stdout.decode("utf-8", "replace").strip()
-    if out.returncode != 0 or len(text) < 20:
-        return problem_report(filename, "image", _UNREADABLE["image"][0], "OCR found no text")
-    values = [dataclasses.replace(v, method="ocr") for v in narrative.extract(text, report, filename)]
-    return ParsedReport(filename=filename, detected_type="image", values=values, text=text,
-                        warnings=["read by OCR from an image: check the figures"])
-
-
-_PARSERS: dict[str, Parser] = {
-    "xlsx": _xlsx, "xls": _sheet, "ods": _sheet, "docx": _docx, "pdf": _pdf, "doc": _doc,
-    "text": parse_text, "csv": parse_text, "image": _image,
+# Each format module declares the kinds it reads (`KINDS`) and one `parse(filename, data, report)`;
+# this table is the one place that maps a detected kind to it (a test checks the two agree).
+# Modules are imported when first needed: a worker process imports only the formats it reads.
+FORMATS: dict[str, str] = {
+    "xlsx": "parsers.xlsx", "xls": "parsers.sheet", "ods": "parsers.sheet", "docx": "parsers.docx",
+    "pdf": "parsers.pdf", "doc": "parsers.doc", "text": "parsers.plaintext", "csv": "parsers.plaintext",
+    "image": "parsers.image",
 }
+_OVERRIDES: dict[str, Parser | None] = {}
 
 
 def register(kind: str, parser: Parser | None) -> Parser | None:
-    """Set (or with None, remove) the parser for a detected type; returns the previous one."""
-    previous = _PARSERS.pop(kind, None)
-    if parser is not None:
-        _PARSERS[kind] = parser
+    """Set (or with None, remove) the parser for a detected type; returns the previous one.
+    The hook tests use to inject a misbehaving parser."""
+    previous = parser_for(kind)
+    _OVERRIDES[kind] = parser
     return previous
 
 
 def parser_for(kind: str) -> Parser | None:
-    return _PARSERS.get(kind)
+    if kind in _OVERRIDES:
+        return _OVERRIDES[kind]
+    module = FORMATS.get(kind)
+    return getattr(importlib.import_module(module), "parse") if module else None
+
+
+def parse_text(filename: str, data: bytes, report: object) -> ParsedReport:
+    """Plain text read as narrative (`parsers.plaintext`): also the body of an attached mail."""
+    from parsers import plaintext
+    return plaintext.parse(filename, data, report)
 
 
 # ---------------------------------------------------------------- walking containers
@@ -183,31 +142,13 @@ def _container(name: str, kind: str, data: bytes, limits: Limits, budget: Budget
 
 
 def mail_parts(raw: bytes) -> tuple[list[tuple[str, bytes]], str, list[FileProblem]]:
-    """Attachments (forwarded mails as .eml) and the plain-text body of an attached mail."""
+    """The files and the text of a mail attached to a mail, read by the same bounded decoder as
+    the mail itself (`parsers.mime`): hostile nesting is cut, not recursed into."""
     try:
-        msg = email.message_from_bytes(raw, policy=email.policy.default)
-        assert isinstance(msg, EmailMessage)
-        body_part = msg.get_body(preferencelist=("plain", "html"))
-        body = body_part.get_content() if body_part is not None else ""
-        files = []
-        for i, part in enumerate(msg.iter_attachments(), 1):
-            files.append(_attachment(part, i))
+        mail = parse_message(raw)
     except Exception as err:  # noqa: BLE001 - malformed MIME from hostile mail
         return [], "", [FileProblem("corrupt", f"attached mail: {type(err).__name__}: {err}"[:300])]
-    if body_part is not None and body_part.get_content_subtype() == "html":
-        body = html_text(body)
-    return files, body, []
-
-
-def _attachment(part: EmailMessage, index: int) -> tuple[str, bytes]:
-    name = part.get_filename() or f"tệp {index}"
-    if part.get_content_type() == "message/rfc822":
-        inner = part.get_payload()
-        inner_msg = inner[0] if isinstance(inner, list) and inner else inner
-        data = inner_msg.as_bytes() if hasattr(inner_msg, "as_bytes") else b""
-        return (name if name.lower().endswith(".eml") else f"{name}.eml"), data
-    payload = part.get_payload(decode=True)
-    return name, payload if isinstance(payload, bytes) else b""
+    return [(a.filename, a.data) for a in mail.attachments], mail.body_text, []
 
 
 # ---------------------------------------------------------------- one leaf
@@ -216,7 +157,7 @@ def _parse_leaf(leaf: Leaf, report: object, isolate: bool, limits: Limits) -> Pa
     if leaf.problem is not None or leaf.data is None:
         return ParsedReport(filename=leaf.name, detected_type=leaf.kind,
                             problems=[leaf.problem or FileProblem("corrupt")])
-    parser = _PARSERS.get(leaf.kind)
+    parser = parser_for(leaf.kind)
     if parser is None:
         reason, detail = _UNREADABLE.get(leaf.kind, (NOT_READABLE, f"{leaf.kind} files are not read"))
         return problem_report(leaf.name, leaf.kind, reason, detail)

@@ -36,6 +36,9 @@ def detect(data: bytes) -> str | None:
     return None
 
 
+KINDS = ("xls", "ods")   # the detected kinds this module reads (parsers.registry.FORMATS)
+
+
 def parse(filename: str, data: bytes, report: Report) -> ParsedReport:
     kind = detect(data)
     out = ParsedReport(filename=filename, detected_type=kind or "unknown")

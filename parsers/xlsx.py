@@ -30,6 +30,9 @@ MAX_UNPACKED = 400 * 1024 * 1024     # a zip bomb is refused before any XML is p
 MAX_RATIO = 200
 
 
+KINDS = ("xlsx",)   # the detected kinds this module reads (parsers.registry.FORMATS)
+
+
 def parse(filename: str, data: bytes, report: Report) -> ParsedReport:
     out = ParsedReport(filename=filename, detected_type="xlsx")
     if data.startswith(OLE_MAGIC):

@@ -72,7 +72,7 @@ def _as_intake_reads(raw_path: str | None) -> dict[str, str | None]:
         raw = Path(raw_path or "").read_bytes()
     except OSError:
         return {}
-    from ingest.mime import parse_message
+    from parsers.mime import parse_message
     parsed = parse_message(raw)
     return {"automatic": parsed.no_reply_reason,
             "thread_refs": " ".join(parsed.references) or None}

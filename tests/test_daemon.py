@@ -136,7 +136,7 @@ def assert_each_once(config: Path, raws: list[bytes]) -> None:
 
 
 def build_subjects(raws: list[bytes]) -> list[str]:
-    from ingest.mime import parse_message
+    from parsers.mime import parse_message
     return [parse_message(r).subject for r in raws]
 
 

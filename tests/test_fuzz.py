@@ -74,7 +74,7 @@ def not_utf8(obj, path: str = "") -> list[str]:
 
 
 def check_message(parsed) -> None:
-    from ingest.mime import ParsedMessage
+    from parsers.mime import ParsedMessage
     assert isinstance(parsed, ParsedMessage)
     assert not_utf8(parsed) == []
     for when in (parsed.date, parsed.received_date):
@@ -116,7 +116,7 @@ def hit_a_limit(results) -> bool:
 
 def test_the_checks_bite(report) -> None:
     """The property checks fail on the defects they exist for (else the properties prove nothing)."""
-    from ingest.mime import ParsedMessage
+    from parsers.mime import ParsedMessage
     from store.records import ParsedReport, Value
     code = report.indicators[0].code
     check_message(ParsedMessage(subject="Báo cáo"))
@@ -181,7 +181,7 @@ def test_generated_input_is_reproducible() -> None:
 @fuzz(15)
 @given(data=st.data())
 def test_parse_message_never_raises(family: str, data) -> None:
-    from ingest.mime import parse_message
+    from parsers.mime import parse_message
     profile = S.CI if family == "any" else S.CI.forcing(family)
     raw = data.draw(S.mails(profile), label="raw")
     check_message(parse_message(raw))
@@ -190,7 +190,7 @@ def test_parse_message_never_raises(family: str, data) -> None:
 @fuzz(30)
 @given(raw=S.mails(S.CI))
 def test_parse_message_is_deterministic(raw: bytes) -> None:
-    from ingest.mime import parse_message
+    from parsers.mime import parse_message
     first = parse_message(raw)
     check_message(first)
     assert parse_message(raw) == first

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from ingest import archive, headers, pipeline, scratch
-from ingest.bounds import Limits, sanitize
-from ingest.mime import parse_message
+from ingest import archive, pipeline, scratch
+from parsers import headers
+from parsers.bounds import Limits, sanitize
+from parsers.mime import parse_message
 from store.db import StoreError
 from tests.mails import build, write_maildir
 

@@ -5,7 +5,7 @@ import base64
 
 import pytest
 
-from ingest.mime import decode_header_value, parse_message, safe_filename
+from parsers.mime import decode_header_value, parse_message, safe_filename
 from tests.mails import build
 
 VN = "Báo cáo công tác trẻ em 6 tháng đầu năm 2024 - PGD Bù Đăng"

@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from parsers import pdf
+from parsers import ocr, pdf
 from tests import reportfiles as rf
 
 R = rf.report()
@@ -69,7 +69,7 @@ def test_scan_without_ocr_is_a_problem(monkeypatch):
     assert [pr.reason for pr in p.problems] == ["scanned, no text"]
 
 
-@pytest.mark.skipif(not pdf.ocr_available(), reason="tesseract with Vietnamese data is not installed")
+@pytest.mark.skipif(not ocr.available(), reason="tesseract with Vietnamese data is not installed")
 def test_scan_is_read_by_ocr():
     p = parse(rf.scanned_pdf())
     got = rf.numbers(p)
@@ -79,7 +79,7 @@ def test_scan_is_read_by_ocr():
     assert p.stated_unit == "PHÒNG GIÁO DỤC VÀ ĐÀO TẠO HUYỆN LỘC NINH"
 
 
-@pytest.mark.skipif(not pdf.ocr_available(), reason="tesseract with Vietnamese data is not installed")
+@pytest.mark.skipif(not ocr.available(), reason="tesseract with Vietnamese data is not installed")
 def test_blank_scan_is_a_problem():
     p = parse(rf.scanned_pdf(blank=True))
     assert [pr.reason for pr in p.problems] == ["scanned, no text"]

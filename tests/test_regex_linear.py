@@ -75,7 +75,7 @@ SCANNING = {"findall", "finditer", "sub", "subn", "split"}
 
 @dataclass
 class Case:
-    where: str                      # "ingest.mime:FORWARD_MARKER", "parsers.pdf:_split_line:281"
+    where: str                      # "parsers.mime:FORWARD_MARKER", "parsers.pdf:_split_line:281"
     module: str
     pattern: re.Pattern
     methods: set[str] = field(default_factory=set)     # search | match | fullmatch | findall (a full scan)
@@ -774,7 +774,7 @@ def test_a_1mb_subject_costs_linear_time(cfg, unit: str) -> None:
 
 
 def test_a_10000_address_to_costs_linear_time(cfg) -> None:
-    """The address handling outside ingest/mime.py: compile.common.valid_address (a receipt's
+    """The address handling outside parsers/mime.py: compile.common.valid_address (a receipt's
     sender), the classifier's address lookups (sender, own addresses, forwarded senders)."""
     from compile.common import valid_address
     from ingest import classify

@@ -139,3 +139,19 @@ def test_image_is_read_by_ocr_when_tesseract_is_installed(report):
     [result] = parse_attachment("ảnh chụp.png", buffer.getvalue(), report, isolate=False)
     assert result.detected_type == "image"
     assert [(v.indicator, v.number, v.method) for v in result.values] == [("tt_so_buoi", 12.0, "ocr")]
+
+
+def test_every_format_module_declares_the_kinds_the_registry_sends_it() -> None:
+    import importlib
+    import pkgutil
+
+    import parsers
+    from parsers.registry import FORMATS
+    for kind, module in FORMATS.items():
+        assert kind in importlib.import_module(module).KINDS, (kind, module)
+    declared = {}
+    for info in pkgutil.iter_modules(parsers.__path__):
+        mod = importlib.import_module(f"parsers.{info.name}")
+        for kind in getattr(mod, "KINDS", ()):
+            declared[kind] = mod.__name__
+    assert declared == FORMATS

@@ -5,7 +5,7 @@ input) with our own decoding of headers and names: Vietnamese mail arrives with 
 inside quoted names, raw 8-bit headers in UTF-8 or windows-1258, charsets that are missing or
 unknown. The stdlib cannot be trusted with hostile structure (it recurses per MIME level and
 its parameter parsing is quadratic), so the raw bytes are first cut to `Limits` by
-`ingest.bounds`, header values go through the bounded readers of `ingest.headers`, and every
+`parsers.bounds`, header values go through the bounded readers of `parsers.headers`, and every
 text scan here is linear. The pipeline runs this in a worker with a CPU-time and memory limit
 (`ingest.decode`); what could not be read goes into `defects`.
 """
@@ -20,9 +20,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.bounds import Limits, sanitize
+from parsers.bounds import Limits, sanitize
 from parsers.html import html_text
-from ingest.headers import (address as _address, addresses, decode_bytes,
+from parsers.headers import (address as _address, addresses, decode_bytes,
                             decode_header_value, decode_rfc2047, parse_date as _date, received_date,
                             valid_text)
 
