@@ -50,7 +50,7 @@ def _queue_one(db: sqlite_utils.Database, cfg: Config, inc: aggregate.Incident, 
     message = mail.build(cfg, mail.Letter(to=to, subject=subject, text=text), now)
     problem = "" if to else "no recipients: [incidents] or [digest] recipients lists no valid address"
     new = outbox.prepare(cfg, "alert", f"alert:incident:{inc.incident_id}", message, now,
-                         status="failed" if problem else "pending", error=problem)
+                             status="failed" if problem else "pending", error=problem)
     row = outbox.added(incidents.queue_alert(db, new, inc.incident_id, iso(cfg, now)), new)
     if row is not None:
         log.info("alert queued for incident %s (%s, %s)", inc.incident_id, inc.unit_code, inc.category)
