@@ -96,14 +96,13 @@ def _after_poll(ctx: Context) -> int:
     """Incident alerts go out at the poll that found them, not at the next digest. Returns how
     many alerts could not be sent (no recipients configured): the poll then exits 1 and says so."""
     from compile import alerts, outbox, receipts, validate
+    from store import outbox as outbox_rows
     validate.check_pending(ctx.db, ctx.cfg, ctx.now)              # the form's rules over what was read
     answered = receipts.queue_pending(ctx.db, ctx.cfg, ctx.now)   # planned from the store, like alerts
     queued = alerts.queue(ctx.db, ctx.cfg, ctx.now)
     unsendable = 0
     if queued:
-        marks = ",".join("?" * len(queued))
-        unsendable = ctx.db.execute(f"SELECT COUNT(*) FROM outbox WHERE id IN ({marks}) AND status = 'failed'",
-                                    queued).fetchone()[0]
+        unsendable = outbox_rows.count_failed(ctx.db, queued)
         print(f"alerts: {len(queued)} incident alert(s) queued"
               + (f"; {unsendable} cannot be sent: no recipients in [incidents] or [digest]" if unsendable else ""))
     if queued or answered:
@@ -282,7 +281,8 @@ def job_poll(ctx: Context) -> int:
         summary = ", ".join(f"{k} {v}" for k, v in sorted(result.by_status.items())) or "nothing new"
         job_summary(ctx, f"poll: {result.fetched} new message(s) in {result.seconds:.1f} s: {summary}")
     unsendable = _after_poll(ctx)
-    if ctx.db.execute("SELECT 1 FROM outbox WHERE status = 'pending' LIMIT 1").fetchone():
+    from store import outbox as outbox_rows
+    if outbox_rows.any_pending(ctx.db):
         # receipts just queued, and retries whose time has come, go now rather than at tomorrow's
         # reminder job; an unreachable SMTP server is reported by the reminder and digest jobs,
         # so it never slows the polling down
@@ -333,8 +333,9 @@ def run_job(ctx: Context, name: str, fn: Callable[[Context], int], problems: Any
 
     With `problems` (the daemon's `daemon.Problems`) an error is logged once per problem
     rather than once per run, and a configuration error is a failed run too, not the end."""
+    from store import jobs
     started = ctx.now.isoformat(timespec="seconds")
-    run_id = ctx.db.execute("INSERT INTO job_runs (job, started_at) VALUES (?, ?)", [name, started]).lastrowid
+    run_id = jobs.start(ctx.db, name, started)
     code, detail, exc_info = 0, None, None
     try:
         code = fn(ctx)
@@ -351,9 +352,8 @@ def run_job(ctx: Context, name: str, fn: Callable[[Context], int], problems: Any
         else:
             code, detail, exc_info = 1, f"{type(exc).__name__}: {exc}", sys.exc_info()
     try:
-        ctx.db.execute("UPDATE job_runs SET finished_at = ?, ok = ?, detail = ? WHERE id = ?",
-                       [parse_now(None, ctx.cfg.timezone).isoformat(timespec="seconds") if not ctx.args.now else started,
-                        int(code == 0), detail, run_id])
+        jobs.finish(ctx.db, run_id, parse_now(None, ctx.cfg.timezone).isoformat(timespec="seconds")
+                    if not ctx.args.now else started, code == 0, detail)
     except Exception as exc:  # the store is the problem (locked, read-only, full): the job's line says so
         detail = detail or operations_problem(exc, ctx.cfg) or f"{type(exc).__name__}: {exc}"
         code = 1

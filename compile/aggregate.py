@@ -15,6 +15,7 @@ import sqlite_utils
 from compile import wording
 
 from compile.common import find_period, parse_time
+from store import figures as stored, incidents as stored_incidents
 from store.config import Config, Period, Report
 
 CATEGORY_LABELS = {"bao_luc": "Bạo lực", "xam_hai": "Xâm hại", "duoi_nuoc": "Đuối nước",
@@ -62,9 +63,7 @@ class Figures:
 
 
 def cells(db: sqlite_utils.Database, report_code: str, period_id: str) -> list[Cell]:
-    rows = db.execute(
-        "SELECT unit_code, indicator, value, raw, source, method, message_id FROM v_values"
-        " WHERE report_code = ? AND period = ? ORDER BY unit_code, indicator", [report_code, period_id]).fetchall()
+    rows = stored.values(db, report_code, period_id)
     return [Cell(r[0], r[1], r[2], r[3] or "", r[4] or "", r[5] or "table", r[6]) for r in rows]
 
 
@@ -106,8 +105,7 @@ class ValueWarning:
 
 
 def warnings(db: sqlite_utils.Database, report_code: str, period_id: str) -> list[ValueWarning]:
-    rows = db.execute("SELECT unit_code, rule, detail FROM v_warnings WHERE report_code = ? AND period = ?"
-                      " ORDER BY unit_code, rule", [report_code, period_id]).fetchall()
+    rows = stored.warnings(db, report_code, period_id)
     return [ValueWarning(r[0], r[1], r[2] or "") for r in rows]
 
 
@@ -130,8 +128,7 @@ class Incident:
 def incidents(db: sqlite_utils.Database, cfg: Config, since: dt.datetime | None = None,
               until: dt.datetime | None = None) -> list[Incident]:
     """Incidents recorded in (since, until]; all of them when both are None."""
-    rows = db.execute("SELECT incident_id, unit_code, occurred_on, category, summary, message_id, created_at,"
-                      " alerted_at FROM v_incidents ORDER BY occurred_on, incident_id").fetchall()
+    rows = stored_incidents.listed(db)
     out = []
     for r in rows:
         created = parse_time(cfg, r[6])
@@ -154,10 +151,8 @@ class AdminItem:
 def admin_items(db: sqlite_utils.Database, limit: int = 200) -> list[AdminItem]:
     items = [AdminItem(r[0], "Thư chưa xác định được đơn vị hoặc kỳ báo cáo" if r[1] == "unplaced"
                        else "Thư xử lý không thành công", f"{r[2] or ''} - {r[3] or ''}")
-             for r in db.execute("SELECT message_id, status, from_addr, subject FROM v_messages"
-                                 " WHERE status IN ('unplaced', 'failed') ORDER BY message_id LIMIT ?", [limit])]
+             for r in stored.unplaced_or_failed(db, limit)]
     items += [AdminItem(r[0], "Tệp không đọc được" if r[1] == "parse" else f"Lỗi ở bước {wording.stage(r[1])}",
                         f"{r[4] or ''}: {wording.problem(r[2])}" if r[4] else wording.problem(r[2]))
-              for r in db.execute("SELECT message_id, stage, reason, detail, filename FROM v_failures"
-                                  " WHERE resolved_at IS NULL ORDER BY failure_id LIMIT ?", [limit])]
+              for r in stored.open_failures(db, limit)]
     return items[:limit]

@@ -13,6 +13,7 @@ import sqlite_utils
 
 from compile import aggregate, mail, outbox
 from compile.common import clean, iso, one_line, parse_time, render, valid_address, vn_date, vn_datetime
+from store import facts, incidents
 from store.config import Config
 
 log = logging.getLogger("baocao.alerts")
@@ -38,8 +39,7 @@ def queue(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> list[int]
 def _queue_one(db: sqlite_utils.Database, cfg: Config, inc: aggregate.Incident, now: dt.datetime) -> int | None:
     unit = cfg.unit(inc.unit_code)
     unit_name = unit.name if unit else (inc.unit_code or "đơn vị chưa xác định")
-    msg_row = db.execute("SELECT from_addr, subject, received_at FROM v_messages WHERE message_id = ?",
-                         [inc.message_id]).fetchone() or ("", "", None)
+    msg_row = facts.heading(db, inc.message_id) or ("", "", None)
     to = recipients(cfg)
     day = _day(inc.occurred_on)
     subject = one_line(f"[Báo cáo nhanh vụ việc] {inc.category_label} ngày {day} - {unit_name}", 250)
@@ -49,16 +49,9 @@ def _queue_one(db: sqlite_utils.Database, cfg: Config, inc: aggregate.Incident, 
                   contact=cfg.organisation.contact or cfg.outbox.sender)
     message = mail.build(cfg, mail.Letter(to=to, subject=subject, text=text), now)
     problem = "" if to else "no recipients: [incidents] or [digest] recipients lists no valid address"
-    db.conn.execute("BEGIN IMMEDIATE")
-    try:
-        row = outbox.add(db, cfg, "alert", f"alert:incident:{inc.incident_id}", message, now,
-                         status="failed" if problem else "pending", error=problem)
-        db.conn.execute("UPDATE incidents SET alerted_at = ? WHERE id = ? AND alerted_at IS NULL",
-                        (iso(cfg, now), inc.incident_id))
-        db.conn.execute("COMMIT")
-    except BaseException:
-        db.conn.execute("ROLLBACK")
-        raise
+    new = outbox.prepare(cfg, "alert", f"alert:incident:{inc.incident_id}", message, now,
+                             status="failed" if problem else "pending", error=problem)
+    row = outbox.added(incidents.queue_alert(db, new, inc.incident_id, iso(cfg, now)), new)
     if row is not None:
         log.info("alert queued for incident %s (%s, %s)", inc.incident_id, inc.unit_code, inc.category)
     return row

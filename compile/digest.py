@@ -19,6 +19,7 @@ import sqlite_utils
 from compile import aggregate, chart, mail, outbox, workbook
 from compile.common import clean, find_period, local_now, parse_time, render, vn_date, vn_datetime
 from compile.completeness import compute
+from store import outbox as outbox_rows
 from store.config import Config
 
 log = logging.getLogger("baocao.digest")
@@ -87,14 +88,13 @@ def key(report_code: str, period_id: str, reason: str, today: dt.date, now: dt.d
 
 
 def _digest_this_week(db, cfg: Config, report_code: str, period_id: str, today: dt.date) -> bool:
-    rows = db.execute("SELECT created_at FROM outbox WHERE kind = 'digest' AND dedupe_key LIKE ?",
-                      [f"digest:{report_code}:{period_id}:%"]).fetchall()
+    rows = outbox_rows.queued(db, "digest", key_prefix=f"digest:{report_code}:{period_id}:")
     week = today.isocalendar()[:2]
-    return any((t := parse_time(cfg, r[0])) is not None and t.date().isocalendar()[:2] == week for r in rows)
+    return any((t := parse_time(cfg, r.created_at)) is not None and t.date().isocalendar()[:2] == week for r in rows)
 
 
 def _last_digest(db, cfg: Config, now: dt.datetime) -> dt.datetime | None:
-    times = [parse_time(cfg, r[0]) for r in db.execute("SELECT created_at FROM outbox WHERE kind = 'digest'")]
+    times = [parse_time(cfg, r.created_at) for r in outbox_rows.queued(db, "digest")]
     earlier = [t for t in times if t is not None and t < now]
     return max(earlier) if earlier else None
 

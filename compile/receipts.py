@@ -16,6 +16,8 @@ import sqlite_utils
 
 from compile import mail, outbox, wording
 from compile.common import clean, local_now, one_line, parse_time, render, valid_address, vn_datetime
+from store import facts
+from store import outbox as outbox_rows
 from store.config import Config
 
 log = logging.getLogger("baocao.receipts")
@@ -31,9 +33,7 @@ def queue_pending(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> l
     if not cfg.receipts.get("enabled", False):
         return []
     since = (now - dt.timedelta(days=PENDING_DAYS)).isoformat(timespec="seconds")
-    candidates = [r[0] for r in db.execute(
-        "SELECT m.id FROM messages m WHERE m.status = 'report' AND m.created_at >= ? AND NOT EXISTS "
-        "(SELECT 1 FROM outbox o WHERE o.dedupe_key = 'receipt:' || m.id) ORDER BY m.id", [since])]
+    candidates = facts.reports_without_receipt(db, since)
     return [row for mid in candidates if (row := queue(db, cfg, mid, now, quiet=True)) is not None]
 
 
@@ -44,8 +44,7 @@ def queue(db: sqlite_utils.Database, cfg: Config, message_id: int, now: dt.datet
     if why:
         (log.debug if quiet else log.info)("no receipt for message %s: %s", message_id, why)
         return None
-    row = db.execute("SELECT from_addr, header_message_id, thread_refs FROM messages WHERE id = ?",
-                     [message_id]).fetchone()
+    row = facts.thread(db, message_id)
     letter = _letter(db, cfg, message_id, row[0].strip().lower(), row[1] or "", row[2] or "", now)
     return outbox.add(db, cfg, "receipt", f"receipt:{message_id}", mail.build(cfg, letter, now), now)
 
@@ -54,7 +53,7 @@ def skip_reason(db: sqlite_utils.Database, cfg: Config, message_id: int, now: dt
     """Why no receipt goes for this message ('' when one should)."""
     if not cfg.receipts.get("enabled", False):
         return "receipts are disabled"
-    row = db.execute("SELECT status, from_addr, automatic FROM messages WHERE id = ?", [message_id]).fetchone()
+    row = facts.sender(db, message_id)
     if row is None:
         return "no such message"
     status, addr, auto = row[0], (row[1] or "").strip().lower(), row[2]
@@ -76,14 +75,12 @@ def skip_reason(db: sqlite_utils.Database, cfg: Config, message_id: int, now: dt
 
 def _sent_today(db: sqlite_utils.Database, cfg: Config, addr: str, now: dt.datetime) -> int:
     today = local_now(cfg, now).date()
-    rows = db.execute("SELECT recipients, created_at FROM outbox WHERE kind = 'receipt'").fetchall()
-    return sum(1 for to, created in rows
+    return sum(1 for _key, to, created in outbox_rows.queued(db, "receipt")
                if to.strip().lower() == addr and (t := parse_time(cfg, created)) is not None and t.date() == today)
 
 
 def _letter(db, cfg: Config, message_id: int, addr: str, header_id: str, thread: str, now) -> mail.Letter:
-    msg = db.execute("SELECT unit_code, report_code, period, received_at, subject FROM v_messages"
-                     " WHERE message_id = ?", [message_id]).fetchone()
+    msg = facts.placed(db, message_id)
     unit, report = cfg.unit(msg[0] or ""), cfg.report(msg[1] or "")
     period = report.period(msg[2]) if report else None
     title = report.title if report else "Báo cáo"
@@ -91,14 +88,11 @@ def _letter(db, cfg: Config, message_id: int, addr: str, header_id: str, thread:
         "unit_name": unit.name if unit else (msg[0] or "chưa xác định"), "title": title,
         "period_label": period.label if period else (msg[2] or "chưa xác định"),
         "received": vn_datetime(parse_time(cfg, msg[3])), "subject": one_line(msg[4], 300),
-        "files": [{"name": one_line(f[0], 200), "type": f[1] or ""} for f in db.execute(
-            "SELECT filename, detected_type FROM attachments WHERE message_id = ? ORDER BY id", [message_id])],
+        "files": [{"name": one_line(f[0], 200), "type": f[1] or ""} for f in facts.files(db, message_id)],
         "values": _values(db, report, message_id),
-        "warnings": [clean(w[0] or w[1], 300) for w in db.execute(
-            "SELECT detail, rule FROM warnings WHERE message_id = ? ORDER BY id", [message_id])],
-        "unread": [{"name": one_line(f[0] or "", 200), "reason": wording.problem(f[1])} for f in db.execute(
-            "SELECT filename, reason FROM failures WHERE message_id = ? AND stage IN ('mime', 'parse')"
-            " AND resolved_at IS NULL ORDER BY id", [message_id])],
+        "warnings": [clean(w[0] or w[1], 300) for w in facts.warnings(db, message_id)],
+        "unread": [{"name": one_line(f[0] or "", 200), "reason": wording.problem(f[1])}
+                   for f in facts.unread(db, message_id)],
         "contact": cfg.organisation.contact or cfg.outbox.sender, "org": cfg.organisation,
         "department": cfg.outbox.sender_name,
     }
@@ -113,8 +107,7 @@ def _values(db, report, message_id: int) -> list[dict]:
     seen, out = set(), []
     labels = {i.code: i.label for i in report.indicators} if report else {}
     order = {i.code: n for n, i in enumerate(report.indicators)} if report else {}
-    rows = db.execute('SELECT indicator, value, raw FROM "values" WHERE message_id = ? ORDER BY rank, id',
-                      [message_id]).fetchall()
+    rows = facts.values(db, message_id)
     for code, value, raw in sorted(rows, key=lambda r: order.get(r[0], 999)):
         if code in seen:
             continue

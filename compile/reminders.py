@@ -21,6 +21,7 @@ import sqlite_utils
 from compile import mail, outbox
 from compile.common import iso, local_now, one_line, parse_time, render, valid_address, vn_date
 from compile.completeness import first_submissions
+from store import outbox as outbox_rows
 from store.config import Config, Period, Report, Unit
 
 log = logging.getLogger("baocao.reminders")
@@ -101,9 +102,8 @@ def _planned(report: Report, period: Period, unit: Unit, stage: str, due: dt.dat
 
 def _reminded_today(db: sqlite_utils.Database, cfg: Config, today: dt.date) -> set[tuple[str, str, str]]:
     """(report, period, unit) that already have a reminder row created on this local day."""
-    rows = db.execute("SELECT dedupe_key, created_at FROM outbox WHERE kind = 'reminder'").fetchall()
     out = set()
-    for key, created in rows:
+    for key, _to, created in outbox_rows.queued(db, "reminder"):
         when = parse_time(cfg, created)
         parts = key.split(":")
         if when is not None and when.date() == today and len(parts) >= 5:
@@ -153,15 +153,12 @@ def blank_form(cfg: Config, report: Report, unit: Unit, period: Period) -> bytes
 
 def withdraw_answered(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> int:
     """Pending reminders whose report has arrived since they were queued are not sent."""
-    rows = db.execute("SELECT id, dedupe_key FROM outbox WHERE kind = 'reminder' AND status = 'pending'").fetchall()
     count = 0
-    for row_id, key in rows:
+    for row_id, key in outbox_rows.pending_of_kind(db, "reminder"):
         parts = key.split(":")
         if len(parts) < 5:
             continue
         if parts[3] in first_submissions(db, cfg, parts[1], parts[2], now):
-            db.conn.execute("UPDATE outbox SET status = 'failed', last_error = ?, next_attempt_at = NULL"
-                            " WHERE id = ? AND status = 'pending'",
-                            (f"withdrawn: the report arrived before delivery ({iso(cfg, now)})", row_id))
+            outbox_rows.withdraw(db, row_id, f"withdrawn: the report arrived before delivery ({iso(cfg, now)})")
             count += 1
     return count

@@ -1,14 +1,17 @@
-"""The incident rows: one case per incident, however many mails speak of it.
+"""The incident rows: one case per incident however many mails speak of it, and its alert.
 
 `record` runs inside the message's outcome transaction (`messages.save_outcome`): the mail's
-status `incident` and its case are written together or not at all, so no incident mail is
-ever without its case (and the alert planned from it).
+status `incident` and its case are written together or not at all. The alert's outbox row and
+`incidents.alerted_at` are written in one transaction too (`queue_alert`), so a case is alerted once.
 """
 from __future__ import annotations
 
 import datetime as dt
 import sqlite3
 
+import sqlite_utils
+
+from store import outbox
 from store.records import Case
 
 FOLLOW_UP_DAYS = 7   # a mail about the same unit and category within this many days joins the case
@@ -47,3 +50,25 @@ def _same_case(conn: sqlite3.Connection, case: Case) -> int | None:
     row = conn.execute("SELECT id FROM incidents WHERE unit_code IS ? AND category = ? AND occurred_on BETWEEN ? AND ? "
                        "ORDER BY id LIMIT 1", [case.unit_code, case.category, lo, hi]).fetchone()
     return int(row[0]) if row else None
+
+
+def listed(db: sqlite_utils.Database) -> list[tuple]:
+    """(incident_id, unit_code, occurred_on, category, summary, message_id, created_at, alerted_at)
+    of every incident, by the day it happened."""
+    return db.execute("SELECT incident_id, unit_code, occurred_on, category, summary, message_id, created_at,"
+                      " alerted_at FROM v_incidents ORDER BY occurred_on, incident_id").fetchall()
+
+
+def queue_alert(db: sqlite_utils.Database, mail: outbox.NewMail, incident_id: int, alerted_at: str) -> int | None:
+    """Queue the alert mail and mark the incident alerted, both or neither; the outbox row's id,
+    None when a mail with this dedupe key was queued before (the incident is marked all the same)."""
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        row = outbox.add(db, mail)
+        db.conn.execute("UPDATE incidents SET alerted_at = ? WHERE id = ? AND alerted_at IS NULL",
+                        (alerted_at, incident_id))
+        db.conn.execute("COMMIT")
+    except BaseException:
+        db.conn.execute("ROLLBACK")
+        raise
+    return row

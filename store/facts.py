@@ -1,0 +1,62 @@
+"""What the store says about one mail, for the replies and alerts that answer it: who sent it and
+how (automatic or not), its thread, where it was placed, its files, values, warnings and the files
+that could not be read. Everything was recorded at intake: nothing here reads the raw mail.
+
+Rows come back as plain tuples in the order of the columns each docstring names.
+"""
+from __future__ import annotations
+
+import sqlite_utils
+
+
+def reports_without_receipt(db: sqlite_utils.Database, since: str) -> list[int]:
+    """Ids of the report mails recorded from `since` on that have no receipt row (any status)."""
+    return [r[0] for r in db.execute(
+        "SELECT m.id FROM messages m WHERE m.status = 'report' AND m.created_at >= ? AND NOT EXISTS "
+        "(SELECT 1 FROM outbox o WHERE o.dedupe_key = 'receipt:' || m.id) ORDER BY m.id", [since])]
+
+
+def sender(db: sqlite_utils.Database, message_id: int) -> tuple | None:
+    """(status, from_addr, automatic) of one message; None when there is no such message."""
+    return db.execute("SELECT status, from_addr, automatic FROM messages WHERE id = ?", [message_id]).fetchone()
+
+
+def thread(db: sqlite_utils.Database, message_id: int) -> tuple | None:
+    """(from_addr, header_message_id, thread_refs) of one message."""
+    return db.execute("SELECT from_addr, header_message_id, thread_refs FROM messages WHERE id = ?",
+                      [message_id]).fetchone()
+
+
+def placed(db: sqlite_utils.Database, message_id: int) -> tuple | None:
+    """(unit_code, report_code, period, received_at, subject) of one message in `v_messages`."""
+    return db.execute("SELECT unit_code, report_code, period, received_at, subject FROM v_messages"
+                      " WHERE message_id = ?", [message_id]).fetchone()
+
+
+def heading(db: sqlite_utils.Database, message_id: int) -> tuple | None:
+    """(from_addr, subject, received_at) of one message in `v_messages`."""
+    return db.execute("SELECT from_addr, subject, received_at FROM v_messages WHERE message_id = ?",
+                      [message_id]).fetchone()
+
+
+def files(db: sqlite_utils.Database, message_id: int) -> list[tuple]:
+    """(filename, detected_type) of its attachments, in order."""
+    return db.execute("SELECT filename, detected_type FROM attachments WHERE message_id = ? ORDER BY id",
+                      [message_id]).fetchall()
+
+
+def values(db: sqlite_utils.Database, message_id: int) -> list[tuple]:
+    """(indicator, value, raw) of the values read from it, the best-ranked file's first."""
+    return db.execute('SELECT indicator, value, raw FROM "values" WHERE message_id = ? ORDER BY rank, id',
+                      [message_id]).fetchall()
+
+
+def warnings(db: sqlite_utils.Database, message_id: int) -> list[tuple]:
+    """(detail, rule) of its validation warnings, in order."""
+    return db.execute("SELECT detail, rule FROM warnings WHERE message_id = ? ORDER BY id", [message_id]).fetchall()
+
+
+def unread(db: sqlite_utils.Database, message_id: int) -> list[tuple]:
+    """(filename, reason) of its files that could not be read (open mime and parse failures)."""
+    return db.execute("SELECT filename, reason FROM failures WHERE message_id = ? AND stage IN ('mime', 'parse')"
+                      " AND resolved_at IS NULL ORDER BY id", [message_id]).fetchall()
