@@ -247,6 +247,7 @@ class ReceiptsConfig:
 class IncidentsConfig:
     """`[incidents]`: ad-hoc case reports."""
     recipients: tuple[str, ...] = ()            # empty: the digest's recipients
+    # Documented and checked, but not read today: classification decides on its own incident words.
     keywords: tuple[str, ...] = ()
 
 
