@@ -27,8 +27,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from store.errors import ConfigError
-
 log = logging.getLogger("baocao.daemon")
 
 Job = Callable[[Any], int]
@@ -111,21 +109,11 @@ class Settings:
     repeat_log_s: float = REPEAT_LOG_S
 
 
-def _time_of_day(schedule: dict[str, Any], key: str, default: str) -> dt.time:
-    text = str(schedule.get(key, default))
-    try:
-        return dt.time.fromisoformat(text)
-    except ValueError:
-        raise ConfigError(f"schedule.{key}", f"{text!r} is not a time of day (HH:MM)") from None
-
-
 def settings(cfg: Any) -> Settings:
     s = cfg.schedule
     return Settings(poll_seconds=cfg.poll_seconds,
-                    daily={"reminders": _time_of_day(s, "reminders_at", "07:30"),
-                           "digest": _time_of_day(s, "digest_at", "08:00")},
-                    max_backoff_s=float(s.get("max_backoff_seconds", MAX_BACKOFF_S)),
-                    repeat_log_s=float(s.get("repeat_log_minutes", REPEAT_LOG_S / 60)) * 60)
+                    daily={"reminders": s.reminders_at, "digest": s.digest_at},
+                    max_backoff_s=s.max_backoff_seconds, repeat_log_s=s.repeat_log_minutes * 60)
 
 
 def catch_up_now(at: dt.time | None, now: dt.datetime) -> bool:

@@ -220,7 +220,7 @@ def cmd_digest(ctx: Context) -> int:
             digest.queue(ctx.db, ctx.cfg, report, period, ctx.now, why)
     if ctx.args.dry_run:
         return 0
-    if not ctx.cfg.digest.get("recipients"):
+    if not ctx.cfg.digest.recipients:
         print(f"digest: {len(targets)} due, none queued: [digest] recipients is empty")
         return 1
     with exclusive(ctx):
@@ -311,7 +311,7 @@ def job_digest(ctx: Context) -> int:
     due = digest.due(ctx.db, ctx.cfg, ctx.now)
     for report, period, why in due:
         digest.queue(ctx.db, ctx.cfg, report, period, ctx.now, why)
-    if due and not ctx.cfg.digest.get("recipients"):   # asked to, and could not: the job says so and fails
+    if due and not ctx.cfg.digest.recipients:   # asked to, and could not: the job says so and fails
         _deliver(ctx, f"digest: {len(due)} due, none queued: [digest] recipients is empty")
         return 1
     return _deliver(ctx, f"digest: {len(due)} due")
@@ -396,7 +396,7 @@ def cmd_health(ctx: Context) -> int:
     from store import queries
     cfg = ctx.cfg
     if ctx.args.max_age is not None:
-        cfg = dataclasses.replace(cfg, schedule={**cfg.schedule, "health_max_age_minutes": ctx.args.max_age})
+        cfg = dataclasses.replace(cfg, schedule=dataclasses.replace(cfg.schedule, health_max_age_minutes=ctx.args.max_age))
     ok, line = queries.health(ctx.db, cfg, ctx.now)
     print(line)
     return 0 if ok else 1

@@ -21,7 +21,7 @@ log = logging.getLogger("baocao.alerts")
 
 def recipients(cfg: Config) -> tuple[str, ...]:
     """`[incidents] recipients` when set, else the digest's."""
-    listed = cfg.incidents.get("recipients") or cfg.digest.get("recipients") or ()
+    listed = cfg.incidents.recipients or cfg.digest.recipients
     return tuple(a for a in listed if isinstance(a, str) and valid_address(a))
 
 

@@ -57,17 +57,17 @@ def due(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> list[tuple[
 def _reason(db, cfg: Config, report_code: str, period, today: dt.date, now: dt.datetime) -> str | None:
     d = cfg.digest
     comp = None
-    if d.get("when_complete", True) and today >= (period.start or period.due - dt.timedelta(days=183)):
+    if d.when_complete and today >= (period.start or period.due - dt.timedelta(days=183)):
         comp = compute(db, cfg, report_code, period.id, now)
         if comp.complete and not outbox.exists(db, key(report_code, period.id, "complete", today)):
             return "complete"
-    after = d.get("after_due_days", 1)
+    after = d.after_due_days
     first_after = period.due + dt.timedelta(days=int(after or 0))
     if after is not False and after is not None and first_after <= today <= first_after + dt.timedelta(days=6) \
             and not outbox.exists(db, key(report_code, period.id, "after_due", today)):
         return "after_due"
-    weekday = str(d.get("weekly_on", "mon")).lower()[:3]
-    opens = max(period.start or dt.date.min, period.due - dt.timedelta(days=int(d.get("weekly_days_before_due", 30))))
+    weekday = d.weekly_on
+    opens = max(period.start or dt.date.min, period.due - dt.timedelta(days=d.weekly_days_before_due))
     if weekday in WEEKDAYS and opens <= today <= period.due and today.weekday() >= WEEKDAYS.index(weekday) \
             and not _digest_this_week(db, cfg, report_code, period.id, today):
         comp = comp or compute(db, cfg, report_code, period.id, now)
@@ -115,7 +115,7 @@ def build(db: sqlite_utils.Database, cfg: Config, report_code: str, period_id: s
         "due": vn_date(period.due), "comp": comp, "overdue": local.date() > period.due,
         "figures": _figure_rows(report, fig), "previous": report.period(fig.previous_period)
         if fig.previous_period else None,
-        "cases": _cases(report, fig, names, cfg.digest.get("cases_section", "D. Vụ việc")),
+        "cases": _cases(report, fig, names, cfg.digest.cases_section),
         "warnings": [{"unit": names.get(w.unit_code, w.unit_code), "rule": w.rule, "detail": clean(w.detail, 300)}
                      for w in aggregate.warnings(db, report.code, period.id)],
         "looks": [{"unit": names.get(c.unit_code, c.unit_code), "indicator": _label(report, c.indicator),
@@ -132,7 +132,7 @@ def build(db: sqlite_utils.Database, cfg: Config, report_code: str, period_id: s
     subject = (f"[{report.title}] Tổng hợp báo cáo {period.label}: {len(comp.received)}/{comp.expected_count}"
                f" đơn vị đã gửi (đến ngày {vn_date(local)})")
     return BuiltDigest(
-        report_code=report.code, period_id=period.id, recipients=tuple(cfg.digest.get("recipients", ())),
+        report_code=report.code, period_id=period.id, recipients=cfg.digest.recipients,
         subject=subject, text=render("digest.txt.j2", **context), html=render("digest.html.j2", **context),
         workbook=workbook.build(db, cfg, report.code, now),
         workbook_name=f"Tong-hop-{report.code}-{period.id}-{local:%Y%m%d}.xlsx",
@@ -184,7 +184,7 @@ def queue(db: sqlite_utils.Database, cfg: Config, report_code: str, period_id: s
     dedupe = key(report_code, period_id, reason, local_now(cfg, now).date(), now)
     if outbox.exists(db, dedupe):
         return None
-    if not cfg.digest.get("recipients"):
+    if not cfg.digest.recipients:
         log.warning("digest %s %s not queued: [digest] recipients is empty", report_code, period_id)
         return None
     built = build(db, cfg, report_code, period_id, now)

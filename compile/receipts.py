@@ -30,7 +30,7 @@ def queue_pending(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> l
     """Plan receipts from the store, like reminders and alerts: every report mail recorded in the
     last PENDING_DAYS without a receipt decision gets one now. State decides: a poll killed
     between a report's save and its receipt loses nothing, the next poll's planning finds it."""
-    if not cfg.receipts.get("enabled", False):
+    if not cfg.receipts.enabled:
         return []
     since = (now - dt.timedelta(days=PENDING_DAYS)).isoformat(timespec="seconds")
     candidates = facts.reports_without_receipt(db, since)
@@ -51,7 +51,7 @@ def queue(db: sqlite_utils.Database, cfg: Config, message_id: int, now: dt.datet
 
 def skip_reason(db: sqlite_utils.Database, cfg: Config, message_id: int, now: dt.datetime) -> str:
     """Why no receipt goes for this message ('' when one should)."""
-    if not cfg.receipts.get("enabled", False):
+    if not cfg.receipts.enabled:
         return "receipts are disabled"
     row = facts.sender(db, message_id)
     if row is None:
@@ -67,7 +67,7 @@ def skip_reason(db: sqlite_utils.Database, cfg: Config, message_id: int, now: dt
         return f"automatic mail ({auto})"
     if outbox.exists(db, f"receipt:{message_id}"):
         return "already answered"
-    cap = int(cfg.receipts.get("max_per_address_per_day", 3))
+    cap = cfg.receipts.max_per_address_per_day
     if _sent_today(db, cfg, addr, now) >= cap:
         return f"{addr} already got {cap} receipts today"
     return ""

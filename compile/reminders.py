@@ -45,17 +45,17 @@ class PlannedMail:
 def stages(cfg: Config, due: dt.date) -> list[tuple[dt.date, str]]:
     """(date, stage) in date order from the `[reminders]` policy."""
     pol = cfg.reminders
-    before = sorted({int(n) for n in pol.get("days_before", [7, 3, 1])}, reverse=True)
-    every = max(int(pol.get("every_days_after", 3)), 1)
+    before = sorted(set(pol.days_before), reverse=True)
+    every = pol.every_days_after
     out = [(due - dt.timedelta(days=n), f"due-{n}") for n in before]
-    out += [(due + dt.timedelta(days=every * k), f"after-{k}") for k in range(1, int(pol.get("max_after", 3)) + 1)]
+    out += [(due + dt.timedelta(days=every * k), f"after-{k}") for k in range(1, pol.max_after + 1)]
     return sorted(out)
 
 
 def current_stage(cfg: Config, due: dt.date, today: dt.date) -> str | None:
     """The one stage to send today, or None (before the first stage or after the last one expired)."""
     seq = stages(cfg, due)
-    every = max(int(cfg.reminders.get("every_days_after", 3)), 1)
+    every = cfg.reminders.every_days_after
     for i, (when, name) in enumerate(seq):
         until = seq[i + 1][0] if i + 1 < len(seq) else when + dt.timedelta(days=every)
         if when <= today < until:
@@ -65,7 +65,7 @@ def current_stage(cfg: Config, due: dt.date, today: dt.date) -> str | None:
 
 def plan(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> list[PlannedMail]:
     """Every reminder that would be queued now (the `--dry-run` list); reads the store only."""
-    if cfg.reminders.get("enabled", True) is False:
+    if not cfg.reminders.enabled:
         return []
     today = local_now(cfg, now).date()
     sent_today = _reminded_today(db, cfg, today)

@@ -160,12 +160,12 @@ def add_secret(value: str) -> None:
 def secrets_of(cfg: Any) -> list[str]:
     """The current values of every environment variable the configuration names as a secret."""
     names = [getattr(cfg.mailbox, "password_env", ""), getattr(cfg.mailbox, "oauth2_token_env", ""),
-             getattr(cfg.outbox, "password_env", ""), *cfg.log.get("redact_env", [])]
+             getattr(cfg.outbox, "password_env", ""), *cfg.log.redact_env]
     return [os.environ[n] for n in names if n and os.environ.get(n)]
 
 
 def log_file(cfg: Any) -> Path:
-    configured = cfg.log.get("file")
+    configured = cfg.log.file
     if configured:
         path = Path(configured)
         return path if path.is_absolute() else cfg.path.parent / path
@@ -215,12 +215,12 @@ def _file_handler(cfg: Any, verbose: bool) -> tuple[Path | None, logging.Handler
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handler = logging.handlers.RotatingFileHandler(
-            path, maxBytes=int(cfg.log.get("max_bytes", 10_000_000)),
-            backupCount=int(cfg.log.get("backups", 5)), encoding="utf-8")
+            path, maxBytes=cfg.log.max_bytes,
+            backupCount=cfg.log.backups, encoding="utf-8")
     except OSError as exc:
         logging.getLogger("baocao").debug("file log %s not written: %s", path, exc)
         return None, None
-    handler.setLevel(logging.DEBUG if verbose else _level(cfg.log.get("level", "INFO")))
+    handler.setLevel(logging.DEBUG if verbose else _level(cfg.log.level))
     handler.setFormatter(JsonFormatter())
     return path, handler
 

@@ -49,7 +49,7 @@ def health_summary(db: sqlite_utils.Database, now: dt.datetime) -> str:
 
 
 def health(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> tuple[bool, str]:
-    limit = int(cfg.schedule.get("health_max_age_minutes", 30))
+    limit = cfg.schedule.health_max_age_minutes
     row = db.execute("SELECT MAX(last_success_at) FROM source_state").fetchone()
     if not row or not row[0]:
         return False, "health: FAIL: no successful poll yet"

@@ -32,7 +32,7 @@ def at(text: str) -> dt.datetime:
 def fresh_store(tmp_path: Path, **changes) -> tuple[Config, sqlite_utils.Database]:
     """The example configuration with the store, archive and outbox moved into `tmp_path`.
 
-    `changes` replace Config fields (e.g. `reminders={...}`, `units=(...)`); `outbox=` takes an
+    `changes` replace Config fields (e.g. `reminders=RemindersConfig(...)`, `units=(...)`); `outbox=` takes an
     OutboxConfig; by default the outbox is a folder in tmp_path."""
     base = store_config.load(ROOT / "config.example.toml")
     outbox_cfg = changes.pop("outbox", dataclasses.replace(base.outbox, kind="folder", path=tmp_path / "outbox"))

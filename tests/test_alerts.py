@@ -45,7 +45,7 @@ def test_follow_up_mail_is_the_same_incident(tmp_path):
 
 def test_no_recipients_is_a_visible_failure(tmp_path):
     cfg, db = fresh_store(tmp_path)
-    cfg = dataclasses.replace(cfg, digest={**cfg.digest, "recipients": []})
+    cfg = dataclasses.replace(cfg, digest=dataclasses.replace(cfg.digest, recipients=()))
     add_incident(db, "THPT-LOCNINH", "2024-05-12")
     (row,) = alerts.queue(db, cfg, NOW)
     assert db.execute("SELECT status FROM v_outbox WHERE outbox_id = ?", [row]).fetchone()[0] == "failed"
@@ -55,7 +55,7 @@ def test_no_recipients_is_a_visible_failure(tmp_path):
 
 def test_incident_recipients_override(tmp_path):
     cfg, db = fresh_store(tmp_path)
-    cfg = dataclasses.replace(cfg, incidents={**cfg.incidents, "recipients": ["truc@binhphuoc.edu.vn"]})
+    cfg = dataclasses.replace(cfg, incidents=dataclasses.replace(cfg.incidents, recipients=("truc@binhphuoc.edu.vn",)))
     add_incident(db, "THPT-LOCNINH", "không rõ")
     alerts.queue(db, cfg, NOW)
     assert db.execute("SELECT recipients, subject FROM v_outbox").fetchone() == \

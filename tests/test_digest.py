@@ -173,7 +173,7 @@ def test_manual_and_no_recipients(filled):
     assert digest.queue(db, cfg, "cttre", "2024S1", NOW) is not None
     assert digest.queue(db, cfg, "cttre", "2024S1", at("2024-07-05 09:00"), "on demand") is not None
     assert digest.queue(db, cfg, "cttre", "2024S1", at("2024-07-05 09:30"), "on demand") is not None
-    nobody = dataclasses.replace(cfg, digest={**cfg.digest, "recipients": []})
+    nobody = dataclasses.replace(cfg, digest=dataclasses.replace(cfg.digest, recipients=()))
     assert digest.queue(db, nobody, "cttre", "2024S1", at("2024-07-05 10:00")) is None
 
 

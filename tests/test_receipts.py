@@ -24,7 +24,7 @@ def _raw(extra: str = "", content_type: str = "text/plain; charset=utf-8", sende
 @pytest.fixture
 def store(tmp_path):
     cfg, db = fresh_store(tmp_path)
-    return dataclasses.replace(cfg, receipts={"enabled": True, "max_per_address_per_day": 3}), db
+    return dataclasses.replace(cfg, receipts=dataclasses.replace(cfg.receipts, enabled=True, max_per_address_per_day=3)), db
 
 
 def _report(db, tmp_path, raw: bytes, sender: str = SENDER, received="2024-06-20 09:00", status="report",
@@ -98,7 +98,7 @@ def test_no_receipt(store, tmp_path, case):
     cfg, db = store
     mid = _report(db, tmp_path, _raw(), status="unplaced" if case == "not a report" else "report")
     if case == "disabled":
-        cfg = dataclasses.replace(cfg, receipts={"enabled": False})
+        cfg = dataclasses.replace(cfg, receipts=dataclasses.replace(cfg.receipts, enabled=False))
     if case == "unknown":
         mid = 999
     assert receipts.queue(db, cfg, mid, NOW) is None

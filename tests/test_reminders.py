@@ -92,7 +92,7 @@ def test_never_two_reminders_the_same_day_even_after_a_policy_change(store):
     cfg, db = store
     now = at("2024-06-27 07:30")
     assert len(reminders.queue(db, cfg, now)) == 10                       # due-3
-    changed = dataclasses.replace(cfg, reminders={**cfg.reminders, "days_before": [5, 2]})
+    changed = dataclasses.replace(cfg, reminders=dataclasses.replace(cfg.reminders, days_before=(5, 2)))
     assert reminders.current_stage(changed, DUE, now.date()) == "due-5"   # a stage not sent yet ...
     assert reminders.plan(db, changed, now.replace(hour=15)) == []        # ... but not today
     assert len(reminders.plan(db, changed, at("2024-06-28 07:30"))) == 10
@@ -187,5 +187,5 @@ def test_broken_template_module_does_not_stop_reminders(store, tmp_path, monkeyp
 
 def test_disabled(store):
     cfg, db = store
-    off = dataclasses.replace(cfg, reminders={**cfg.reminders, "enabled": False})
+    off = dataclasses.replace(cfg, reminders=dataclasses.replace(cfg.reminders, enabled=False))
     assert reminders.plan(db, off, at("2024-06-27 07:30")) == []
