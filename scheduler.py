@@ -230,15 +230,23 @@ def cmd_digest(ctx: Context) -> int:
 
 
 def _digest_targets(ctx: Context) -> list[tuple[str, str, str]]:
-    from store import queries
-    report = ctx.args.report or ctx.cfg.reports[0].code
-    rep = ctx.cfg.report(report)
-    if rep is None:
+    """`--report` (else every configured report) at `--period` (else the period due nearest today)."""
+    cfg, report = ctx.cfg, ctx.args.report
+    if report and cfg.report(report) is None:
         raise UsageError(f"--report: {report!r} is not a configured report")
-    period = ctx.args.period or queries.current_period(rep, ctx.now.date()).id
-    if rep.period(period) is None:
-        raise UsageError(f"--period: {period!r} is not a period of report {report!r}")
-    return [(report, period, "on demand")]
+    targets = []
+    for rep in cfg.reports:
+        if report and rep.code != report:
+            continue
+        period = ctx.args.period or rep.nearest_period(ctx.now.astimezone(cfg.timezone).date()).id
+        if rep.period(period) is None:
+            if report or len(cfg.reports) == 1:
+                raise UsageError(f"--period: {period!r} is not a period of report {rep.code!r}")
+            continue
+        targets.append((rep.code, period, "on demand"))
+    if not targets:
+        raise UsageError(f"--period: {ctx.args.period!r} is not a period of any configured report")
+    return targets
 
 
 def cmd_template(ctx: Context) -> int:

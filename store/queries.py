@@ -9,13 +9,7 @@ from typing import Any
 import sqlite_utils
 
 from store.errors import UsageError
-from store.config import Config, Period, Report
-
-
-def current_period(report: Report, today: dt.date) -> Period:
-    """The period in question now: the one whose due date is nearest (a few days after the 6-month
-    deadline, that is the 6-month period, not the annual one months away); ties go to the later."""
-    return report.nearest_period(today)
+from store.config import Config
 
 
 def completeness_rows(db: sqlite_utils.Database, report_code: str, period: str) -> list[dict[str, Any]]:
@@ -106,7 +100,10 @@ def assign(db: sqlite_utils.Database, cfg: Config, message_id: int, unit: str, p
         raise UsageError(f"assign: no message {message_id} in the store")
     if cfg.unit(unit) is None:
         raise UsageError(f"--unit: {unit!r} is not in the units file")
-    rep = cfg.report(report or row["report_code"] or cfg.reports[0].code)
+    code = report or row["report_code"] or (cfg.reports[0].code if len(cfg.reports) == 1 else None)
+    if code is None:
+        raise UsageError("--report: this mail names no report and several are configured: say which")
+    rep = cfg.report(code)
     if rep is None:
         raise UsageError(f"--report: {report!r} is not a configured report")
     if period is None:
