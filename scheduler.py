@@ -470,10 +470,6 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-class _Parser(argparse.ArgumentParser):
-    pass
-
-
 def setup_logging(verbose: bool, cfg: Any = None, daemon: bool = False) -> None:
     """Console logging at once (so config errors are readable); with the configuration, the
     JSON-lines file log and secret redaction too. The daemon's console shows INFO; other

@@ -10,7 +10,6 @@ disk full, not a database) become one `StoreError` line naming the file: `operat
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import os
@@ -161,7 +160,3 @@ def open_store(cfg: Config, read_only_ok: bool = False) -> sqlite_utils.Database
         if read_only_ok and path.exists() and ("read-only" in str(problem) or "locked" in str(problem)):
             return connect(path, cfg.busy_timeout_seconds, read_only=True)
         raise problem from None
-
-
-def now_iso(now: dt.datetime) -> str:
-    return now.isoformat(timespec="seconds")
