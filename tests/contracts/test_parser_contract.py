@@ -19,6 +19,9 @@ result), on:
 - a real file of the format that holds no figure: "legitimately empty", that is read without
   a problem and without a value, its words kept in `text`.
 
+More valid files of a format (a scanned PDF, read by OCR) are in `EXTRA_VALID`. What the
+contract found wrong is kept at the end as strict xfails, each naming the cause.
+
 On every one of them: never raises; a non-empty list of `ParsedReport`, each named by the
 attachment (or by its path inside it); every value has provenance (a `source` that names the
 file, a `method` in {"table", "text", "ocr"}, an `indicator` of the report, a finite number or
@@ -384,9 +387,9 @@ def test_contract(case_id):
 
 
 NOT_DETERMINISTIC = {
-    "doc:truncated": "the antiword error detail names the temporary file of the run "
-                     "('/tmp/baocao-doc-…/input.doc is not a Word Document'): a machine path in what the "
-                     "admin reads, different every time",
+    "doc:truncated": "parsers.doc puts antiword's error text in the problem detail, and it names the "
+                     "run's temporary file ('<tmpdir>/baocao-doc-<random>/input.doc is not a Word "
+                     "Document'): a server path in what the admin reads, different on every read",
 }
 
 
