@@ -58,7 +58,8 @@ def antiword_text(data: bytes) -> tuple[str, FileProblem | None]:
                 return "", FileProblem(f"timeout ({CONVERT_TIMEOUT_S} s)", "antiword did not finish")
             if out.returncode >= 0:
                 break
-    message = out.stderr.decode("utf-8", "replace").strip()
+        # antiword names the file it read: our temporary path, which is neither stable nor the admin's business
+        message = out.stderr.decode("utf-8", "replace").replace(path, "the file").strip()
     if out.returncode < 0:
         return "", FileProblem("parser crashed", f"antiword was killed by signal {-out.returncode}")
     if out.returncode != 0:

@@ -386,17 +386,7 @@ def test_contract(case_id):
         assert legitimately_empty(r), r
 
 
-NOT_DETERMINISTIC = {
-    "doc:truncated": "parsers.doc puts antiword's error text in the problem detail, and it names the "
-                     "run's temporary file ('<tmpdir>/baocao-doc-<random>/input.doc is not a Word "
-                     "Document'): a server path in what the admin reads, different on every read",
-}
-
-
-@pytest.mark.parametrize("case_id", [
-    pytest.param(c, marks=pytest.mark.xfail(no_doc_converter() is None, strict=True, reason=NOT_DETERMINISTIC[c]))
-    if c in NOT_DETERMINISTIC
-    else c for c in case_ids()])
+@pytest.mark.parametrize("case_id", case_ids())
 def test_the_same_input_gives_the_same_result(case_id):
     name, data, results = first_run(case_id)
     assert parse(name, data) == results
