@@ -34,7 +34,7 @@ class MaildirSource:
             raise SourceError(f"mailbox.path: {self.path} is not a Maildir (no cur/ or new/ folder)")
 
     def _files(self) -> list[tuple[str, Path]]:
-        files = []
+        files: list[tuple[str, Path]] = []
         for sub in ("new", "cur"):
             folder = self.path / sub
             if folder.is_dir():
