@@ -91,7 +91,10 @@ class Report:
         """The period in question on `day`: the one whose due date is nearest (a few days after
         the 6-month deadline, that is the 6-month period, not the annual one months away); a tie
         goes to the later one. The one rule for "which period" when nothing names it."""
-        return nearest(self.periods, day)  # type: ignore[return-value]
+        period = nearest(self.periods, day)
+        if period is None:   # the configuration check makes every report list at least one period
+            raise ValueError(f"report {self.code} has no period")
+        return period
 
 
 @dataclass(frozen=True)
