@@ -12,9 +12,15 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from store.errors import BaocaoError, ConfigError, OperationsError, SourceError, UsageError
+
+if TYPE_CHECKING:   # imported where used, so `--help` stays instant
+    import sqlite_utils
+
+    from ingest.pipeline import PollResult
+    from store.lock import StoreLock
 
 log = logging.getLogger("baocao")
 
@@ -51,10 +57,10 @@ class Context:
         self.args = args
         self.cfg = load(find_config(args.config))
         self.now = parse_now(args.now, self.cfg.timezone)
-        self._db = None
+        self._db: sqlite_utils.Database | None = None
 
     @property
-    def db(self):  # type: ignore[no-untyped-def]
+    def db(self) -> sqlite_utils.Database:
         if self._db is None:
             from store.db import open_store
             self._db = open_store(self.cfg, read_only_ok=self.args.command in READ_ONLY_COMMANDS)
@@ -72,7 +78,7 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
 
 # ---------------------------------------------------------------- commands
 
-def exclusive(ctx: Context):  # type: ignore[no-untyped-def]
+def exclusive(ctx: Context) -> StoreLock:
     """The store's lock: a command that fetches or sends must not run beside the daemon."""
     from store.lock import acquire
     return acquire(ctx.cfg.store_path)
@@ -85,7 +91,7 @@ def cmd_poll(ctx: Context) -> int:
         return _poll_done(ctx, result)
 
 
-def _poll_done(ctx: Context, result) -> int:  # type: ignore[no-untyped-def]
+def _poll_done(ctx: Context, result: PollResult) -> int:
     summary = ", ".join(f"{k} {v}" for k, v in sorted(result.by_status.items())) or "nothing new"
     print(f"poll: {result.fetched} new message(s) in {result.seconds:.1f} s: {summary}")
     unsendable = _after_poll(ctx)

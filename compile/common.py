@@ -72,7 +72,7 @@ def one_line(text: object, limit: int = 200) -> str:
 
 def valid_address(addr: str) -> bool:
     m = _ADDRESS.match(addr or "")
-    return bool(m) and "." in m.group(1)[1:-1]
+    return m is not None and "." in m.group(1)[1:-1]
 
 
 def number(value: float | None) -> int | float | None:

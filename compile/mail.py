@@ -80,7 +80,7 @@ def build(cfg: Config, letter: Letter, now: dt.datetime) -> EmailMessage:
     if letter.html is not None:
         msg.add_alternative(letter.html, subtype="html", charset="utf-8")
         if letter.inline_png:
-            html_part = msg.get_payload()[1]
+            html_part = list(msg.iter_parts())[1]   # multipart/alternative now: [text, html]
             html_part.add_related(letter.inline_png, "image", "png", cid=f"<{letter.inline_cid}>",
                                   filename="bieu-do.png", disposition="inline")
     for att in letter.attachments:

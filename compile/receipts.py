@@ -45,6 +45,8 @@ def queue(db: sqlite_utils.Database, cfg: Config, message_id: int, now: dt.datet
         (log.debug if quiet else log.info)("no receipt for message %s: %s", message_id, why)
         return None
     row = facts.thread(db, message_id)
+    if row is None:   # skip_reason has just read the message, so it is there
+        raise RuntimeError(f"message {message_id} vanished while its receipt was planned")
     letter = _letter(db, cfg, message_id, row[0].strip().lower(), row[1] or "", row[2] or "", now)
     return outbox.add(db, cfg, "receipt", f"receipt:{message_id}", mail.build(cfg, letter, now), now)
 
@@ -79,8 +81,11 @@ def _sent_today(db: sqlite_utils.Database, cfg: Config, addr: str, now: dt.datet
                if to.strip().lower() == addr and (t := parse_time(cfg, created)) is not None and t.date() == today)
 
 
-def _letter(db, cfg: Config, message_id: int, addr: str, header_id: str, thread: str, now) -> mail.Letter:
+def _letter(db: sqlite_utils.Database, cfg: Config, message_id: int, addr: str, header_id: str, thread: str,
+            now: dt.datetime) -> mail.Letter:
     msg = facts.placed(db, message_id)
+    if msg is None:   # v_messages has a row for every message, and `queue` has found this one
+        raise RuntimeError(f"message {message_id} vanished while its receipt was planned")
     unit, report = cfg.unit(msg[0] or ""), cfg.report(msg[1] or "")
     period = report.period(msg[2]) if report else None
     title = report.title if report else "Báo cáo"

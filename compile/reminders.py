@@ -127,10 +127,12 @@ def queue(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> list[int]
 
 def letter(db: sqlite_utils.Database, cfg: Config, pm: PlannedMail, now: dt.datetime) -> mail.Letter:
     report = cfg.report(pm.report_code)
-    period = report.period(pm.period_id)
+    period = report.period(pm.period_id) if report is not None else None
     unit = cfg.unit(pm.unit_code)
+    if report is None or period is None or unit is None:   # `plan` took all three from this configuration
+        raise RuntimeError(f"{pm.dedupe_key}: report, period or unit not in the configuration")
     form = blank_form(cfg, report, unit, period)
-    attachments = ()
+    attachments: tuple[mail.Attachment, ...] = ()
     if form is not None:
         name = f"Mau-bao-cao-{report.code}-{period.id}-{unit.code}.xlsx"
         attachments = (mail.Attachment(name, form, *mail.XLSX),)

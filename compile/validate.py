@@ -41,10 +41,10 @@ def warnings_for(db: sqlite_utils.Database, cfg: Config, row: Mapping) -> list[t
     return out
 
 
-def best_values(values: list) -> dict[str, object]:
+def best_values(values: list[Value]) -> dict[str, Value]:
     """One value per indicator, as `v_values` chooses it (table before text before OCR)."""
     order = {"table": 0, "text": 1, "ocr": 2}
-    chosen: dict[str, object] = {}
+    chosen: dict[str, Value] = {}
     for v in sorted(values, key=lambda v: order.get(v.method, 3)):
         chosen.setdefault(v.indicator, v)
     return chosen
@@ -54,13 +54,17 @@ def _fmt(n: float) -> str:
     return f"{int(n):,}".replace(",", ".") if float(n).is_integer() else str(n).replace(".", ",")
 
 
-def check(report: Report, values: Mapping[str, object]) -> list[tuple[str, str]]:
+def _label(report: Report, code: str) -> str:
+    ind = report.indicator(code)
+    return ind.label if ind else code
+
+
+def check(report: Report, values: Mapping[str, Value]) -> list[tuple[str, str]]:
     """Warnings for one submission. `values` maps indicator code -> Value (number, raw, source)."""
     out: list[tuple[str, str]] = []
     for code, v in values.items():
-        ind = report.indicator(code)
-        label = ind.label if ind else code
-        number, raw = getattr(v, "number", None), getattr(v, "raw", "")
+        label = _label(report, code)
+        number, raw = v.number, v.raw
         if number is None:
             if raw and raw.strip():
                 out.append(("not_a_number", f"{label}: “{raw.strip()[:80]}” không phải là số ({v.source})"))
@@ -71,10 +75,10 @@ def check(report: Report, values: Mapping[str, object]) -> list[tuple[str, str]]
             out.append(("fractional", f"{label}: số lẻ {_fmt(number)} với chỉ tiêu đếm ({v.source})"))
     for rule in report.rules:
         lo, hi = values.get(rule.lower), values.get(rule.upper)
-        ln, hn = getattr(lo, "number", None), getattr(hi, "number", None)
+        ln, hn = (lo.number if lo is not None else None), (hi.number if hi is not None else None)
         if ln is not None and hn is not None and ln > hn:
-            lo_label = report.indicator(rule.lower).label  # type: ignore[union-attr]
-            hi_label = report.indicator(rule.upper).label  # type: ignore[union-attr]
+            # the configuration check makes both codes indicators of the report, so the labels exist
+            lo_label, hi_label = _label(report, rule.lower), _label(report, rule.upper)
             out.append((f"{rule.lower}<={rule.upper}",
                         f"“{lo_label}” ({_fmt(ln)}) lớn hơn “{hi_label}” ({_fmt(hn)})"))
     return out

@@ -24,7 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from compile import aggregate, letterhead
 from compile.common import local_now, number, vn_date, vn_datetime
 from compile.completeness import Completeness, compute
-from store.config import Config, Period, Report
+from store.config import Config, Indicator, Period, Report
 
 FONT = "Times New Roman"
 THIN = Side(style="thin", color="000000")
@@ -142,11 +142,12 @@ def period_sheet(wb, cfg: Config, report: Report, period: Period, comp: Complete
         row += 2
         row = _sum_row(ws, row, f"Kỳ trước ({prev.label if prev else fig.previous_period})",
                        fig.previous_total, inds)
-        change = {i.code: fig.change(i.code) for i in inds if fig.change(i.code) is not None}
+        change = {i.code: delta for i in inds if (delta := fig.change(i.code)) is not None}
         _sum_row(ws, row, "Chênh lệch so với kỳ trước", change, inds)
 
 
-def _sum_row(ws: Worksheet, row: int, label: str, sums: dict[str, float], inds, bold: bool = False) -> int:
+def _sum_row(ws: Worksheet, row: int, label: str, sums: dict[str, float], inds: tuple[Indicator, ...],
+             bold: bool = False) -> int:
     put(ws, row, 3, label, bold=bold, box=True)
     for col, ind in enumerate(inds, start=len(UNIT_COLS) + 1):
         put(ws, row, col, sums.get(ind.code), bold=bold, box=True)

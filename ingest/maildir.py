@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Iterator
 
 from store.config import MailboxConfig
-from store.errors import SourceError
+from store.errors import ConfigError, SourceError
 from ingest.sources import FetchedMessage, SeenIndex
 
 log = logging.getLogger("baocao.maildir")
@@ -23,7 +23,9 @@ def _key(name: str) -> str:
 class MaildirSource:
     @classmethod
     def from_config(cls, cfg: MailboxConfig) -> "MaildirSource":
-        return cls(cfg.path)  # type: ignore[arg-type]
+        if cfg.path is None:   # the configuration check requires `path` for a maildir mailbox
+            raise ConfigError("mailbox.path", "is missing")
+        return cls(cfg.path)
 
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -34,7 +36,7 @@ class MaildirSource:
             raise SourceError(f"mailbox.path: {self.path} is not a Maildir (no cur/ or new/ folder)")
 
     def _files(self) -> list[tuple[str, Path]]:
-        files = []
+        files: list[tuple[str, Path]] = []
         for sub in ("new", "cur"):
             folder = self.path / sub
             if folder.is_dir():

@@ -12,6 +12,7 @@ UTF-8 flag; `member_name` recovers readable Vietnamese from them.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gzip
 import io
 import os
@@ -23,7 +24,8 @@ import tempfile
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
-from typing import IO, Callable, Iterator
+from types import TracebackType
+from typing import Any, Callable, Iterator, Protocol, Self
 
 from parsers.detect import ARCHIVE_TYPES, detect
 from store.records import FileProblem
@@ -72,6 +74,17 @@ class _Refused(Exception):
         self.problem = FileProblem(reason, detail)
 
 
+class _Stream(Protocol):
+    """What `_read` needs of an opened member: zipfile's and tarfile's streams, GzipFile, BytesIO."""
+
+    def read(self, size: int = ..., /) -> bytes: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None, /) -> None: ...
+
+
 @dataclass
 class _Entry:
     """One member as the archive declares it, with a way to stream its content."""
@@ -80,7 +93,7 @@ class _Entry:
     packed: int | None = None
     encrypted: bool = False
     is_dir: bool = False
-    open: Callable[[], IO[bytes]] | None = field(default=None, repr=False)
+    open: Callable[[], _Stream] | None = field(default=None, repr=False)
 
 
 def expand(filename: str, data: bytes, limits: Limits = DEFAULT_LIMITS
@@ -271,7 +284,7 @@ def _zip_entries(data: bytes) -> Iterator[_Entry]:
     zf = zipfile.ZipFile(io.BytesIO(data))
     for info in zf.infolist():
         yield _Entry(member_name(info), info.file_size, info.compress_size, bool(info.flag_bits & 1),
-                     info.is_dir(), lambda info=info: zf.open(info))
+                     info.is_dir(), functools.partial(zf.open, info))
 
 
 def _gzip_entries(filename: str, data: bytes) -> Iterator[_Entry]:
@@ -283,7 +296,14 @@ def _tar_entries(data: bytes) -> Iterator[_Entry]:
     tf = tarfile.open(fileobj=io.BytesIO(data), mode="r:")
     for info in tf.getmembers():
         if info.isreg():
-            yield _Entry(info.name, info.size, None, open=lambda info=info: tf.extractfile(info))
+            yield _Entry(info.name, info.size, None, open=functools.partial(_tar_open, tf, info))
+
+
+def _tar_open(tf: tarfile.TarFile, info: tarfile.TarInfo) -> _Stream:
+    stream = tf.extractfile(info)
+    if stream is None:   # extractfile gives None only for what is not a file; only regular members are listed
+        raise _Refused("corrupt", f"tar member {info.name!r} is not a regular file")
+    return stream
 
 
 def _7z_entries(data: bytes, limits: Limits) -> Iterator[_Entry]:
@@ -298,7 +318,7 @@ def _7z_entries(data: bytes, limits: Limits) -> Iterator[_Entry]:
         infos = list(archive.list())
     for info in infos:
         yield _Entry(info.filename, info.uncompressed, len(data), encrypted, info.is_directory,
-                     lambda name=info.filename: _7z_open(data, name, limits.max_member_bytes))
+                     functools.partial(_7z_open, data, info.filename, limits.max_member_bytes))
 
 
 class _CappedIO:
@@ -330,16 +350,19 @@ class _CappedIO:
         pass
 
 
-def _7z_open(data: bytes, name: str, cap: int) -> IO[bytes]:
+def _7z_open(data: bytes, name: str, cap: int) -> _Stream:
     import py7zr
     from py7zr.io import Py7zIO, WriterFactory
 
-    outputs: dict[str, _CappedIO] = {}
+    class Capped(_CappedIO, Py7zIO):   # py7zr's interface, implemented by _CappedIO (py7zr is imported lazily)
+        pass
+
+    outputs: dict[str, Capped] = {}
 
     class Factory(WriterFactory):
         def create(self, filename: str) -> Py7zIO:
-            outputs[filename] = _CappedIO(cap)
-            return outputs[filename]  # type: ignore[return-value]
+            outputs[filename] = Capped(cap)
+            return outputs[filename]
 
     with py7zr.SevenZipFile(io.BytesIO(data)) as archive:
         archive.extract(targets=[name], factory=Factory())
@@ -362,16 +385,17 @@ def _rar_entries(data: bytes) -> Iterator[list[_Entry]]:
         if rf.needs_password():
             raise _Refused("encrypted", "password-protected rar (names hidden)")
         yield [_Entry(info.filename, info.file_size, info.compress_size, bool(info.needs_password()),
-                      info.is_dir(), lambda info=info: _rar_open(rf, info))
+                      info.is_dir(), functools.partial(_rar_open, rf, info))
                for info in rf.infolist()]
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
 
 
-def _rar_open(rf: "object", info: "object") -> IO[bytes]:
+def _rar_open(rf: Any, info: Any) -> _Stream:
+    """`rf` a rarfile.RarFile, `info` one of its RarInfo (rarfile ships no type information)."""
     import rarfile
 
     try:
-        return rf.open(info)  # type: ignore[attr-defined, no-any-return]
+        return rf.open(info)
     except rarfile.RarCannotExec as err:
         raise _Refused("format not readable here", "no rar tool (unrar, unar, bsdtar or 7z) installed") from err

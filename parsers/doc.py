@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 
 from parsers import legacy
+from store.config import Report
 from store.records import FileProblem, ParsedReport
 from parsers.isolate import die_with_parent
 
@@ -26,7 +27,7 @@ CONVERT_TIMEOUT_S = 45
 KINDS = ("doc",)   # the detected kinds this module reads (parsers.registry.FORMATS)
 
 
-def parse(filename: str, data: bytes, report: object) -> ParsedReport:
+def parse(filename: str, data: bytes, report: Report) -> ParsedReport:
     """The .doc's values and text, through LibreOffice or antiword."""
     if shutil.which("soffice") or shutil.which("libreoffice"):
         converted = _libreoffice_docx(data)
@@ -114,7 +115,7 @@ def as_docx(parts: list[str | list[list[str]]]) -> bytes:
     return buffer.getvalue()
 
 
-def _from_text(filename: str, text: str, report: object) -> ParsedReport:
+def _from_text(filename: str, text: str, report: Report) -> ParsedReport:
     try:
         result = _via_docx(filename, as_docx(blocks(text)), report, "read through antiword")
     except Exception as err:  # noqa: BLE001 - fall back to the narrative reading of the text
@@ -126,9 +127,9 @@ def _from_text(filename: str, text: str, report: object) -> ParsedReport:
     return result
 
 
-def _via_docx(filename: str, docx_bytes: bytes, report: object, how: str) -> ParsedReport:
+def _via_docx(filename: str, docx_bytes: bytes, report: Report, how: str) -> ParsedReport:
     from parsers import docx as docx_parser
-    result = docx_parser.parse(filename, docx_bytes, report)  # type: ignore[arg-type]
+    result = docx_parser.parse(filename, docx_bytes, report)
     result.filename = filename
     result.detected_type = "doc"
     result.warnings.append(f".doc {how}")

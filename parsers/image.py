@@ -10,6 +10,7 @@ import subprocess
 
 from parsers import narrative, ocr
 from parsers.isolate import problem_report
+from store.config import Report
 from store.records import ParsedReport
 
 KINDS = ("image",)
@@ -17,7 +18,7 @@ NOT_READABLE = "image (a photo or scan) — not readable as a report"
 OCR_SECONDS = 50
 
 
-def parse(filename: str, data: bytes, report: object) -> ParsedReport:
+def parse(filename: str, data: bytes, report: Report) -> ParsedReport:
     if not ocr.available():
         return problem_report(filename, "image", NOT_READABLE, "no OCR engine (tesseract) installed")
     try:

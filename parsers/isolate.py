@@ -25,11 +25,14 @@ import resource
 import signal
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from store.records import FileProblem, ParsedReport
 
-Parser = Callable[[str, bytes, Any], ParsedReport]
+if TYPE_CHECKING:
+    from store.config import Report
+
+Parser = Callable[[str, bytes, "Report"], ParsedReport]
 
 PRELOAD = ["store.records", "parsers.detect", "parsers.legacy", "parsers.registry", "parsers.xlsx",
            "parsers.sheet", "parsers.docx", "parsers.pdf", "parsers.doc", "parsers.narrative",
@@ -172,7 +175,7 @@ def limit_cpu(cpu_s: float) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (min(soft, want_hard), want_hard))
 
 
-def call_parser(parser: Parser, filename: str, data: bytes, report: Any, kind: str = "") -> ParsedReport:
+def call_parser(parser: Parser, filename: str, data: bytes, report: Report, kind: str = "") -> ParsedReport:
     """`parser(filename, data, report)`, with every exception turned into a recorded problem."""
     try:
         result = parser(filename, data, report)
@@ -194,7 +197,7 @@ def problem_report(filename: str, kind: str, reason: str, detail: str = "") -> P
     return ParsedReport(filename=filename, detected_type=kind, problems=[FileProblem(reason, detail)])
 
 
-def run(parser: Parser, filename: str, data: bytes, report: Any, *, kind: str = "",
+def run(parser: Parser, filename: str, data: bytes, report: Report, *, kind: str = "",
         timeout_s: float = 60.0, memory_mb: int = 1024, wall_s: float | None = None) -> ParsedReport:
     """`parser(filename, data, report)` in a worker process, within the limits: `timeout_s` is CPU
     time; a worker that hangs without using CPU is stopped after `wall_s` (default: a generous

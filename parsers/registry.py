@@ -21,6 +21,7 @@ from parsers.archives import DEFAULT_LIMITS, SEP, Budget, Limits, clean_name
 from parsers.detect import ARCHIVE_TYPES, detect
 from parsers.mime import parse_message
 from parsers.isolate import Parser, call_parser, problem_report
+from store.config import Report
 from store.records import FileProblem, ParsedReport
 
 __all__ = ["parse_attachment", "register", "parser_for", "Limits", "DEFAULT_LIMITS", "parse_text", "BODY_NAME"]
@@ -64,7 +65,7 @@ def parser_for(kind: str) -> Parser | None:
     return getattr(importlib.import_module(module), "parse") if module else None
 
 
-def parse_text(filename: str, data: bytes, report: object) -> ParsedReport:
+def parse_text(filename: str, data: bytes, report: Report) -> ParsedReport:
     """Plain text read as narrative (`parsers.plaintext`): also the body of an attached mail."""
     from parsers import plaintext
     return plaintext.parse(filename, data, report)
@@ -80,7 +81,7 @@ class Leaf:
     problem: FileProblem | None = None
 
 
-def parse_attachment(filename: str, data: bytes, report: object, *, isolate: bool = True,
+def parse_attachment(filename: str, data: bytes, report: Report, *, isolate: bool = True,
                      limits: Limits = DEFAULT_LIMITS) -> list[ParsedReport]:
     """One ParsedReport per leaf file of the attachment, each named by its path in containers."""
     name = clean_name(filename) if filename else "(không tên)"
@@ -153,7 +154,7 @@ def mail_parts(raw: bytes) -> tuple[list[tuple[str, bytes]], str, list[FileProbl
 
 # ---------------------------------------------------------------- one leaf
 
-def _parse_leaf(leaf: Leaf, report: object, isolate: bool, limits: Limits) -> ParsedReport:
+def _parse_leaf(leaf: Leaf, report: Report, isolate: bool, limits: Limits) -> ParsedReport:
     if leaf.problem is not None or leaf.data is None:
         return ParsedReport(filename=leaf.name, detected_type=leaf.kind,
                             problems=[leaf.problem or FileProblem("corrupt")])
@@ -172,7 +173,7 @@ def _parse_leaf(leaf: Leaf, report: object, isolate: bool, limits: Limits) -> Pa
     return result
 
 
-def _in_process(parser: Parser, leaf: Leaf, report: object, limits: Limits) -> ParsedReport:
+def _in_process(parser: Parser, leaf: Leaf, report: Report, limits: Limits) -> ParsedReport:
     try:
         return call_parser(parser, leaf.name, leaf.data or b"", report, leaf.kind)
     except MemoryError:

@@ -8,6 +8,7 @@ them, so names are decoded with care rather than with tnefparse's UTF-8 guess.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from parsers.archives import decode_name
 from store.records import FileProblem
@@ -32,9 +33,10 @@ def extract(data: bytes) -> tuple[list[tuple[str, bytes]], str, list[FileProblem
     return files, _body(tnef), []
 
 
-def _name(att: object, index: int) -> str:
+def _name(att: Any, index: int) -> str:
+    """`att` a tnefparse TNEFAttachment (tnefparse ships no type information)."""
     try:
-        long_name = att.long_filename()  # type: ignore[attr-defined]
+        long_name = att.long_filename()
     except Exception:  # noqa: BLE001 - tnefparse decodes the short name as UTF-8 and may fail
         long_name = None
     if isinstance(long_name, str) and long_name.strip("\x00").strip():

@@ -14,10 +14,13 @@ import subprocess
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from store.errors import ConfigError
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 PERIOD_RE = re.compile(r"^(\d{4})(?:(S[12])|(Q[1-4])|(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])?)?$")
 
@@ -88,7 +91,10 @@ class Report:
         """The period in question on `day`: the one whose due date is nearest (a few days after
         the 6-month deadline, that is the 6-month period, not the annual one months away); a tie
         goes to the later one. The one rule for "which period" when nothing names it."""
-        return nearest(self.periods, day)  # type: ignore[return-value]
+        period = nearest(self.periods, day)
+        if period is None:   # the configuration check makes every report list at least one period
+            raise ValueError(f"report {self.code} has no period")
+        return period
 
 
 @dataclass(frozen=True)
@@ -423,7 +429,14 @@ class _Table:
             raise ConfigError(self.k(name), f"must be greater than {above}, not {value!r}")
         return value
 
+    @overload
+    def date(self, name: str) -> dt.date: ...
+
+    @overload
+    def date(self, name: str, default: None) -> dt.date | None: ...
+
     def date(self, name: str, default: Any = ...) -> dt.date | None:
+        """An ISO date. Without a default the key is required (a missing one raises), so never None."""
         value = self.get(name, (str, dt.date), default)
         if value is None or isinstance(value, dt.date):
             return value
@@ -461,7 +474,7 @@ def _path(base: Path, table: _Table, name: str, default: Any = ...) -> Path:
     return p if p.is_absolute() else (base / p)
 
 
-def _fields(record: type) -> tuple[str, ...]:
+def _fields(record: type[DataclassInstance]) -> tuple[str, ...]:
     return tuple(record.__dataclass_fields__)
 
 

@@ -127,15 +127,15 @@ def sync_config(db: sqlite_utils.Database, cfg: Config) -> None:
         db.execute("DELETE FROM units")
         db.execute("DELETE FROM periods")
         db.execute("DELETE FROM extensions")
-        db["units"].insert_all(
+        db.table("units").insert_all(
             ({"code": u.code, "name": u.name, "kind": u.kind, "district": u.district,
               "emails": ";".join(u.emails), "aliases": ";".join(u.aliases), "reports": ";".join(u.reports),
               "active_from": u.active_from.isoformat() if u.active_from else None,
               "active_to": u.active_to.isoformat() if u.active_to else None} for u in cfg.units))
-        db["periods"].insert_all(
+        db.table("periods").insert_all(
             ({"report_code": r.code, "period": p.id, "label": p.label, "due": p.due.isoformat()}
              for r in cfg.reports for p in r.periods))
-        db["extensions"].insert_all(
+        db.table("extensions").insert_all(
             ({"unit_code": e.unit, "report_code": e.report, "period": e.period, "due": e.due.isoformat()}
              for e in cfg.extensions))
 
@@ -160,3 +160,11 @@ def open_store(cfg: Config, read_only_ok: bool = False) -> sqlite_utils.Database
         if read_only_ok and path.exists() and ("read-only" in str(problem) or "locked" in str(problem)):
             return connect(path, cfg.busy_timeout_seconds, read_only=True)
         raise problem from None
+
+
+def inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The id of the row the cursor's INSERT has just made. sqlite3 leaves `lastrowid` None only on a
+    cursor that has inserted nothing, so after a successful INSERT it is set."""
+    if cursor.lastrowid is None:
+        raise RuntimeError("an INSERT gave no row id")
+    return cursor.lastrowid

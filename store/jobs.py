@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from store.db import inserted_id
+
 
 def start(db: sqlite_utils.Database, job: str, started_at: str) -> int:
     """A run begins; returns its id for `finish`."""
-    return db.execute("INSERT INTO job_runs (job, started_at) VALUES (?, ?)", [job, started_at]).lastrowid
+    return inserted_id(db.execute("INSERT INTO job_runs (job, started_at) VALUES (?, ?)", [job, started_at]))
 
 
 def finish(db: sqlite_utils.Database, run_id: int, finished_at: str, ok: bool, detail: str | None) -> None:

@@ -89,14 +89,14 @@ def _context(record: logging.LogRecord) -> dict[str, Any]:
     return {k: getattr(record, k) for k in CONTEXT_FIELDS if getattr(record, k, None) not in (None, "")}
 
 
-class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class StderrHandler(logging.StreamHandler):
     """Writes to whatever `sys.stderr` is at the time of the record, not at set-up: a test
     harness (or a daemoniser) that swaps stderr later never leaves the log writing to a closed stream."""
 
     def __init__(self) -> None:
         super().__init__(sys.stderr)
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stderr
 
@@ -192,9 +192,9 @@ def setup(verbose: bool, cfg: Any = None, console_level: int | None = None) -> P
     handlers: list[logging.Handler] = [console]
     path = None
     if cfg is not None:
-        path, handler = _file_handler(cfg, verbose)
-        if handler is not None:
-            handlers.append(handler)
+        path, file_handler = _file_handler(cfg, verbose)
+        if file_handler is not None:
+            handlers.append(file_handler)
     for handler in handlers:
         handler.addFilter(redactor)
         root.addHandler(handler)

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 import sqlite_utils
 
 from store import incidents
+from store.db import inserted_id
 from store.records import Failure, FileRead, Outcome
 
 
@@ -105,8 +106,11 @@ def insert_message(db: sqlite_utils.Database, row: dict[str, Any]) -> int:
         ":received_how, :raw_path, :size, :source, :source_uid, 'new', :created_at) "
         "ON CONFLICT(sha256) DO NOTHING", row)
     if cur.rowcount:
-        return int(cur.lastrowid)
-    return int(find_by_sha(db, row["sha256"])["id"])
+        return inserted_id(cur)
+    existing = find_by_sha(db, row["sha256"])
+    if existing is None:   # the INSERT did nothing because a row with this sha256 is there
+        raise RuntimeError(f"message {row['sha256']} neither inserted nor found")
+    return int(existing["id"])
 
 
 def begin_attempt(db: sqlite_utils.Database, message_id: int, stage: str) -> int:
@@ -146,7 +150,7 @@ def add_failure(db: sqlite_utils.Database, message_id: int | None, stage: str, r
     cur = db.execute("INSERT INTO failures (message_id, stage, reason, detail, filename, created_at) "
                      "VALUES (?, ?, ?, ?, ?, ?)",
                      [message_id, stage, reason, detail[:4000], filename, now.isoformat(timespec="seconds")])
-    return int(cur.lastrowid)
+    return inserted_id(cur)
 
 
 def save_outcome(db: sqlite_utils.Database, outcome: Outcome, now: dt.datetime) -> None:
@@ -192,7 +196,7 @@ def _insert_file(conn: Any, message_id: int, f: FileRead, stamp: str) -> None:
          _text(next((r.stated_period for r in reports if r.stated_period), None)),
          _text("\n".join(r.text for r in reports if r.text)[:200_000]), stamp,
          _text("\n".join(f"{r.filename}: {w}" for r in reports for w in r.warnings)[:20_000] or None)])
-    att_id = cur.lastrowid
+    att_id = inserted_id(cur)
     for rep in reports:
         rank = _rank(rep.detected_type)
         conn.executemany(

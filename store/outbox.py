@@ -17,6 +17,8 @@ from typing import NamedTuple
 
 import sqlite_utils
 
+from store.db import inserted_id
+
 
 @dataclass(frozen=True)
 class NewMail:
@@ -64,7 +66,7 @@ def add(db: sqlite_utils.Database, mail: NewMail) -> int | None:
          mail.status, mail.error or None, mail.created_at))
     if cur.rowcount != 1:
         return None
-    row_id = int(cur.lastrowid)
+    row_id = inserted_id(cur)
     if mail.status == "failed":
         record_failure(db, row_id, mail.failure_reason, mail.error, mail.created_at)
     return row_id
