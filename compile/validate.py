@@ -41,15 +41,6 @@ def warnings_for(db: sqlite_utils.Database, cfg: Config, row: Mapping) -> list[t
     return out
 
 
-def best_values(values: list[Value]) -> dict[str, Value]:
-    """One value per indicator, as `v_values` chooses it (table before text before OCR)."""
-    order = {"table": 0, "text": 1, "ocr": 2}
-    chosen: dict[str, Value] = {}
-    for v in sorted(values, key=lambda v: order.get(v.method, 3)):
-        chosen.setdefault(v.indicator, v)
-    return chosen
-
-
 def _fmt(n: float) -> str:
     return f"{int(n):,}".replace(",", ".") if float(n).is_integer() else str(n).replace(".", ",")
 
