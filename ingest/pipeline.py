@@ -37,14 +37,14 @@ from ingest.headers import Headers, read_headers
 from ingest.mime import ParsedMessage
 from ingest.sources import FetchedMessage, MailSource
 from store.records import FileProblem, ParsedReport
-from parsers import validate
+from parsers import validate, vocabulary
+from parsers.text import plain
 from store import messages as store
 from store.config import Config
 from store.db import operational
 
 log = logging.getLogger("baocao.ingest")
 
-DOCUMENT_HINT = ("bao cao", "bc", "baocao")
 IMAGE_TYPES = ("image/",)
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic")
 
@@ -262,9 +262,10 @@ def _worth_parsing(cfg: Config, ev: classify.Evidence, kind: str, parsed: Parsed
     if ev.automatic or parsed.list_mail:
         return False
     hint = classify.padded(" ".join((ev.subject, *ev.filenames)))
-    if all(_is_image(att) for att in parsed.attachments) and not any(f" {h} " in hint for h in DOCUMENT_HINT):
+    document_hint = vocabulary.of(cfg).words("report_name")
+    if all(_is_image(att) for att in parsed.attachments) and not any(f" {h} " in hint for h in document_hint):
         return False
-    return any(f" {h} " in hint for h in DOCUMENT_HINT) or len(classify.fold(ev.subject)) < 25
+    return any(f" {h} " in hint for h in document_hint) or len(classify.fold(ev.subject)) < 25
 
 
 def _is_image(att: Any) -> bool:
@@ -412,14 +413,14 @@ def _duplicate_of(db: sqlite_utils.Database, message_id: int, parsed: ParsedMess
     return None
 
 
-_REPLY_PREFIX = re.compile(r"[ \t]*(re|fwd?|fw|tl|tr|ct)[ \t]*:", re.I)
+_REPLY_PREFIX = vocabulary.regex(lambda v: rf"[ \t]*{v.raw('reply_prefix', 'forward_prefix')}[ \t]*:", re.I)
 
 
 def _bare_subject(subject: str | None) -> str:
     """The subject without its "Re: Fwd: …" prefixes, one prefix at a time (linear)."""
     text = " ".join((subject or "")[:2000].split())
-    pos = 0
-    while m := _REPLY_PREFIX.match(text, pos):
+    pos, flat = 0, plain(text)
+    while m := _REPLY_PREFIX().match(flat, pos):
         pos = m.end()
     return classify.fold(text[pos:])
 
