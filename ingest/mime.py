@@ -289,15 +289,17 @@ MAX_SCAN_LINE = 2_000   # longer lines are not forward markers or inline headers
 def _is_forward_marker(line: str) -> bool:
     """"---------- Forwarded message ---------", "-----Original Message-----", "Begin forwarded
     message:", "----- Thư chuyển tiếp -----"."""
-    text = line.strip().lower()
+    text = line.strip()
     if not text or len(text) > MAX_SCAN_LINE:
         return False
     v = vocabulary.active()
     core = text.lstrip("".join(c for c in text[:50] if not c.isalnum() and c != "-"))
-    folded = fold(text)
-    if core.startswith("---") and any(w in folded for w in v.words("forward_marker")):
+    if core.startswith("---") and any(w in plain(core) for w in v.words("forward_marker")):
         return True
-    return folded.startswith(v.words("forward_line_start")) or folded.endswith(v.words("forward_line"))
+    stripped = text.strip("-*_=<>[]() \t:")
+    ends = v.memo("forward line ends", lambda: max(map(len, v.words("forward_line_start", "forward_line"))))
+    return plain(stripped[:ends]).startswith(v.words("forward_line_start")) \
+        or plain(stripped[-ends:]).endswith(v.words("forward_line"))
 
 
 def _find_forward(text: str) -> int | None:
@@ -310,23 +312,26 @@ def _find_forward(text: str) -> int | None:
     return None
 
 
+_HEAD = 64   # where a header name or a quote's lead must stand: the start of a line
+
+
 def _quote_start(line: str) -> bool:
     """A line that starts the quoted history of a reply."""
     if line.startswith(">"):
         return True
-    low = plain(line[:MAX_SCAN_LINE])
-    if low.startswith("-----"):
+    if line.startswith("-----"):
         return True
-    if low.startswith("---") and fold(low).startswith(vocabulary.words("forward_line")):
+    if line.startswith("---") and fold(line[:_HEAD]).startswith(vocabulary.words("forward_line")):
         return True
-    lead = _QUOTE_LEAD().match(low)
-    if lead:
-        body = low[lead.end():].rstrip()
+    head = plain(line[:_HEAD])
+    if _QUOTE_LEAD().match(head):
+        low = plain(line[:MAX_SCAN_LINE]).rstrip()
+        body = low[_QUOTE_LEAD().match(low).end():]
         wrote = _QUOTE_WROTE().search(body)
         if wrote and 5 <= wrote.start() <= 120:
             return True
-    sender = _QUOTE_FROM().match(low)
-    return bool(sender) and "@" in low[sender.end() + 1:]
+    sender = _QUOTE_FROM().match(head)
+    return bool(sender) and "@" in line[sender.end() + 1:MAX_SCAN_LINE]
 
 
 def unquoted(text: str) -> str:
@@ -339,12 +344,10 @@ def unquoted(text: str) -> str:
     return text
 
 
-def _inline_field(line: str, name: vocabulary.Built) -> str | None:
-    """The value of a pasted header line ("From: …", "**Từ:** …"), or None."""
-    text = line.strip()
-    if len(text) > MAX_SCAN_LINE:
-        return None
-    m = name().match(plain(text))
+def _inline_field(text: str, head: str, name: vocabulary.Built) -> str | None:
+    """The value of a pasted header line ("From: …", "**Từ:** …"), or None: `text` is the line
+    stripped, `head` the `plain` form of its start."""
+    m = name().match(head)
     return (text[m.end():].strip() or None) if m else None
 
 
@@ -360,12 +363,16 @@ def _inline_forwards(out: ParsedMessage) -> None:
         return
     tail = text[marker:] if marker is not None else text
     for line in tail.splitlines():
-        sender = _inline_field(line, _INLINE_FROM)
+        line = line.strip()
+        if len(line) > MAX_SCAN_LINE:
+            continue
+        head = plain(line[:_HEAD])
+        sender = _inline_field(line, head, _INLINE_FROM)
         if sender is not None and len(out.forwarded_from) < 50:
             name, addr = _address(sender)
             if "@" in addr and (name.strip(), addr) not in out.forwarded_from:
                 out.forwarded_from.append((name.strip().strip('"'), addr))
             continue
-        subject = _inline_field(line, _INLINE_SUBJECT)
+        subject = _inline_field(line, head, _INLINE_SUBJECT)
         if subject is not None and subject not in out.forwarded_subjects and len(out.forwarded_subjects) < 50:
             out.forwarded_subjects.append(subject)

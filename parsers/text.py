@@ -53,4 +53,4 @@ def plain(text: str) -> str:
     """`text` with every Latin letter lower-case and without its diacritics, everything else as it
     is: 'Kỳ báo cáo:' -> 'ky bao cao:'. The same length, so a match in it is a match at the same
     place in `text` (which is NFC: a combining mark stays a character of its own)."""
-    return text.translate(_PLAIN)
+    return text.lower() if text.isascii() else text.translate(_PLAIN)
