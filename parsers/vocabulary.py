@@ -215,7 +215,7 @@ def _key(source: Any) -> Extension:
     mapping = getattr(source, "vocabulary", source)
     if not isinstance(mapping, Mapping):
         raise TypeError(f"not a vocabulary extension: {type(source).__name__}")
-    return tuple(sorted((str(k), tuple(v)) for k, v in mapping.items() if v))
+    return tuple(sorted((str(k), tuple(v)) for k, v in mapping.items()))
 
 
 @functools.lru_cache(maxsize=32)

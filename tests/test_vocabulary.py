@@ -281,6 +281,8 @@ def test_an_unknown_table_names_the_nearest(tmp_path: Path) -> None:
         vocabulary.of({"reprot": ["tong hop"]})
     assert err.value.key == "vocabulary.reprot"
     assert err.value.problem == "unknown vocabulary table (did you mean `report`?)"
+    with pytest.raises(ConfigError, match="did you mean `unit_kind_thpt`"):
+        vocabulary.of({"unit_kind_tpht": []})                                  # even with no entry
     extended = _config(tmp_path, '[vocabulary]\nzero_words = ["chua co"]\n')
     with pytest.raises(ConfigError, match=r"vocabulary\.zero_words: unknown vocabulary table \(did you mean `zero_word`\?\)"):
         vocabulary.of(extended)
