@@ -53,9 +53,11 @@ class Context:
     """What every command needs, opened lazily so `--help` and usage errors stay instant."""
 
     def __init__(self, args: argparse.Namespace):
+        from parsers import vocabulary
         from store.config import load
         self.args = args
         self.cfg = load(find_config(args.config))
+        vocabulary.use(self.cfg)   # the division's `[vocabulary]`, here and in every worker process
         self.now = parse_now(args.now, self.cfg.timezone)
         self._db: sqlite_utils.Database | None = None
 

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 from ingest import units as unitfind
 from parsers.mime import unquoted
+from parsers import vocabulary
 from parsers.text import fold, padded
+from parsers.vocabulary import Vocabulary
 from store.config import Config, Period, Report, nearest
 
 
@@ -52,41 +54,16 @@ class Decision:
     occurred_on: dt.date | None = None
 
 
-# ---------------------------------------------------------------- vocabulary (folded)
+# ---------------------------------------------------------------- vocabulary
+# The words are parsers/words.toml's (with the configuration's `[vocabulary]`); here, the
+# patterns built from them, for folded text.
 
-REPORT_WORDS = ("bao cao", "bc", "baocao", "so lieu", "thong ke", "gui bao cao", "nop bao cao")
-# Documents that are not a unit's report even when they are about the report's topic: when one of
-# these words comes before the first report word of the subject, the mail is other business.
-OTHER_DOC_TYPES = ("ke hoach", "thong bao", "giay moi", "thu moi", "quyet dinh", "huong dan", "ban tin",
-                   "chuong trinh", "lich", "moi hop", "thong tu", "chi thi", "dieu le", "ket luan",
-                   "newsletter", "quang cao", "nhac nop", "nhac nho", "don doc", "de nghi", "tai lieu",
-                   "tap huan", "hoi nghi", "hoi thao", "cuoc thi", "phat dong", "trien khai", "hoi ve",
-                   "xin hoi", "thac mac", "xin y kien", "gop y", "khoa hoc", "khoa boi duong", "tuyen sinh",
-                   "cho em hoi", "em hoi", "cho hoi", "han nop", "gia han")
-REMINDER_WORDS = ("nhac nop", "nhac nho", "don doc", "nhac bao cao", "nhac gui")
-NEGATED_CASE = re.compile(r"\bkhong\s+(?:de\s+)?(?:xay ra|co|phat hien)\b[^.;\n]*")
-NOT_A_CASE = ("ket qua thi", "tuyen sinh", "so lieu", "ket qua", "phong chong", "phong ngua", "cong tac",
-              "tot nghiep", "he ")
-REPLY_PREFIX = re.compile(r"^\s*(re|tl|tra loi|aw|sv)\b", re.I)
-INCIDENT_STRONG = ("bao cao nhanh", "bc nhanh", "dot xuat", "vu viec", "su viec", "khan cap", "bao cao vu",
-                   "bao cao su co", "su co")
-INCIDENT_EXPLICIT = ("bao cao nhanh", "bc nhanh", "dot xuat", "bao cao vu viec", "bao cao su viec",
-                     "bao cao su co", "bc vu viec")
-# category -> words (folded); the first match in the order below wins.
-INCIDENT_CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("duoi_nuoc", ("duoi nuoc", "chet duoi", "tu vong duoi nuoc")),
-    ("xam_hai", ("xam hai", "hiep dam", "dam o", "xam hai tinh duc", "quay roi tinh duc", "loan luan")),
-    ("bao_luc", ("bao luc", "danh nhau", "hanh hung", "danh hoc sinh", "danh ban", "bat nat", "co danh")),
-    ("giao_thong", ("tai nan giao thong", "tngt", "va cham giao thong", "tai nan xe")),
-    ("lao_dong", ("lao dong trai", "boc lot suc lao dong", "lao dong tre em", "su dung lao dong tre em")),
-    ("tai_nan_khac", ("tai nan", "thuong tich", "bong", "dien giat", "nga", "ngo doc", "tu tu", "tu vong")),
-)
-SEMESTER1 = ("6 thang dau nam", "6 thang dau", "sau thang dau nam", "6 thang", "sau thang", "so ket",
-             "giua nam", "06 thang", "6thang", "nua dau nam", "ban nien")
-SEMESTER2 = ("6 thang cuoi nam", "6 thang cuoi", "sau thang cuoi nam", "nua cuoi nam")
-ANNUAL = ("tong ket nam", "tong ket", "ca nam", "bao cao nam", "bc nam", "12 thang", "hang nam", "nam")
+NEGATED_CASE = vocabulary.regex(lambda v: rf"\b{v.any('negation')}\b[^.;\n]*")
+REPLY_PREFIX = vocabulary.regex(lambda v: rf"^\s*{v.any('reply_prefix')}\b", re.I)
 YEAR_RX = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
-SCHOOL_YEAR_RX = re.compile(r"nam hoc\s+20\d\d(?:\s+20\d\d)?|20\d\d\s+20\d\d")
+SCHOOL_YEAR_RX = vocabulary.regex(lambda v: rf"{v.any('school_year')}\s+20\d\d(?:\s+20\d\d)?|20\d\d\s+20\d\d")
+# "năm 2024" between spaces: a calendar year (in text padded and without its school years)
+YEAR_PHRASE = vocabulary.regex(lambda v: rf" {v.any('year_word')} (20\d\d) ")
 
 
 def _has(text_padded: str, words: tuple[str, ...]) -> str | None:
@@ -108,69 +85,67 @@ def _topic(cfg: Config, text: str) -> tuple[Report | None, str | None]:
     return None, None
 
 
-def _incident_markers(text: str) -> tuple[str | None, str | None]:
+def incident_category(text: str, v: Vocabulary | None = None) -> str | None:
     p = padded(text)
-    strong = _has(p, INCIDENT_STRONG)
-    category = incident_category(text)
-    return strong, category
-
-
-def incident_category(text: str) -> str | None:
-    p = padded(text)
-    for cat, words in INCIDENT_CATEGORIES:
+    for cat, words in (v or vocabulary.active()).categories():
         if _has(p, words):
             return cat
     return None
 
 
-def _other_business(subject: str) -> str | None:
+def _other_business(v: Vocabulary, subject: str) -> str | None:
     """A document type that is not a report (a plan, an invitation...) named before any report word."""
     words = fold(subject).split()
-    first_report = next((i for i, w in enumerate(words) if w in ("bao", "bc", "baocao")
-                         and (w != "bao" or words[i + 1:i + 2] == ["cao"])), len(words))
-    return _has(padded(" ".join(words[:first_report])), OTHER_DOC_TYPES)
+    names = [n.split() for n in v.words("report_name")]
+    first_report = next((i for i in range(len(words)) if any(words[i:i + len(n)] == n for n in names)), len(words))
+    return _has(padded(" ".join(words[:first_report])), v.words("other_document"))
 
 
 def decide_kind(cfg: Config, ev: Evidence) -> tuple[str, Report | None, str]:
     """('report' | 'incident' | 'ignored', report, why) from what the mail is about."""
     if ev.automatic:
         return "ignored", None, f"automatic mail ({ev.automatic})"
+    v = vocabulary.of(cfg)
+    report_words = v.words("report_name", "report")
     subject = " ".join((ev.subject, *ev.forwarded_subjects))
     names = " ".join(ev.filenames)
     head = padded(subject)
-    is_report_word = bool(_has(head, REPORT_WORDS)) or bool(_has(padded(names), REPORT_WORDS))
-    other_doc = _other_business(subject)
-    if other_doc and REPLY_PREFIX.match(fold(ev.subject)) and ev.filenames:
+    is_report_word = bool(_has(head, report_words)) or bool(_has(padded(names), report_words))
+    other_doc = _other_business(v, subject)
+    reply = REPLY_PREFIX(v).match(fold(ev.subject))
+    if other_doc and reply and ev.filenames:
         other_doc = None  # a reply to our reminder (or to a plan) carrying files: the unit's report
-    if _has(head, REMINDER_WORDS) and not ev.filenames and ev.values_found < 3:
+    if _has(head, v.words("reminder")) and not ev.filenames and ev.values_found < 3:
         return "ignored", None, "a reply about our reminder without a report"
-    category = incident_category(subject)
-    explicit = _has(head, INCIDENT_EXPLICIT)
-    case_words = _has(head, ("vu viec", "su viec", "su co", "vu"))
-    if explicit and not other_doc and (category or case_words or not _has(head, NOT_A_CASE)):
+    category = incident_category(subject, v)
+    explicit = _has(head, v.words("incident_explicit"))
+    case_words = _has(head, v.words("case_word"))
+    not_a_case = _has(head, v.words("not_a_case"))
+    if explicit and not other_doc and (category or case_words or not not_a_case):
         return "incident", None, f"subject names an ad-hoc case ({explicit})"
-    if REPLY_PREFIX.match(fold(ev.subject)) and not ev.filenames and ev.values_found < 3 \
+    if reply and not ev.filenames and ev.values_found < 3 \
             and len(fold(unquoted(ev.body))) < 400 and not (category or case_words):
         return "ignored", None, "a short reply without a report"
     report, kw = _topic(cfg, f"{subject} {names}")
-    reporting = is_report_word or ev.values_found >= 3 or _has(padded(ev.body[:3000]), REPORT_WORDS)
+    reporting = is_report_word or ev.values_found >= 3 or _has(padded(ev.body[:3000]), report_words)
     if report and not other_doc and reporting:
         return "report", report, f"about {report.code} ({kw})"
-    about_case = is_report_word or fold(subject).startswith(("v v", "ve viec")) or _has(head, INCIDENT_STRONG)
-    programme = _has(head, NOT_A_CASE) and not (case_words or explicit)  # "công tác phòng, chống đuối nước"
-    if category and about_case and not other_doc and not programme and not _period_kind(head):
+    about_case = is_report_word or fold(subject).startswith(v.words("about_prefix")) \
+        or _has(head, v.words("incident_strong"))
+    programme = not_a_case and not (case_words or explicit)  # "công tác phòng, chống đuối nước"
+    if category and about_case and not other_doc and not programme and not _period_kind(head, v):
         return "incident", None, f"subject reports a case ({category})"
     if other_doc:
         return "ignored", None, f"other business ({other_doc}), not a unit's report"
     # The subject is silent ("Fwd:", "gửi anh", a file name): let the text and the documents speak.
     text = f"{ev.body[:3000]}\n{ev.document_text[:3000]}"
     body_report, body_kw = _topic(cfg, text)
-    if body_report and (ev.values_found >= 3 or is_report_word or _has(padded(ev.body[:3000]), REPORT_WORDS)):
+    if body_report and (ev.values_found >= 3 or is_report_word or _has(padded(ev.body[:3000]), report_words)):
         return "report", body_report, f"about {body_report.code} ({body_kw}, from the text)"
-    affirmed = NEGATED_CASE.sub(" ", fold(ev.body[:3000]))  # "không để xảy ra vụ việc ..." reports no case
-    b_strong = _has(f" {affirmed} ", INCIDENT_STRONG)
-    b_cat = incident_category(affirmed)
-    if b_strong and b_cat and not _period_kind(f" {affirmed} ") and not _period_kind(head):
+    affirmed = NEGATED_CASE(v).sub(" ", fold(ev.body[:3000]))  # "không để xảy ra vụ việc ..." reports no case
+    b_strong = _has(f" {affirmed} ", v.words("incident_strong"))
+    b_cat = incident_category(affirmed, v)
+    if b_strong and b_cat and not _period_kind(f" {affirmed} ", v) and not _period_kind(head, v):
         return "incident", None, f"the text reports a case ({b_strong}, {b_cat})"
     if report:
         return "ignored", None, f"about {report.code} ({kw}) but not a report"
@@ -184,6 +159,7 @@ def decide_kind(cfg: Config, ev: Evidence) -> tuple[str, Report | None, str]:
 
 def decide_unit(cfg: Config, ev: Evidence) -> tuple[str | None, str, int, tuple[str, ...]]:
     """(unit code, how, sender_known, flags). The address first; else the names people write."""
+    v = vocabulary.of(cfg)
     by_address = {a: u.code for u in cfg.units for a in u.emails}
     by_address.update({a.lower(): code for a, code in ev.remembered})
     own = {a.lower() for a in ev.own_addresses}
@@ -197,19 +173,19 @@ def decide_unit(cfg: Config, ev: Evidence) -> tuple[str | None, str, int, tuple[
                ("file name", " ".join(ev.filenames)), ("document", " ".join(ev.stated_units)),
                ("forwarded sender", " ".join(n for n, _ in ev.forwarded_from))]
     for how, text in sources:
-        code = unitfind.single(unitfind.find_units(text, cfg.units))
+        code = unitfind.single(unitfind.find_units(text, cfg.units, v))
         if code:
-            return code, f"{how} names the unit", 0, _content_flags(ev)
-        unknown = unitfind.unknown_school(text) if how in ("display name", "subject") else None
+            return code, f"{how} names the unit", 0, _content_flags(v, ev)
+        unknown = unitfind.unknown_school(text, v) if how in ("display name", "subject") else None
         if unknown:  # a school the units file does not know: weaker evidence must not place it elsewhere
             return None, f"{how} names a unit not in the units file ({unknown})", 0, ()
     body = ev.body[:6000]
-    code = unitfind.single(unitfind.find_units(body, cfg.units), dominant=True)
+    code = unitfind.single(unitfind.find_units(body, cfg.units, v), dominant=True)
     if code:
-        return code, "the mail text names the unit", 0, _content_flags(ev)
-    code = unitfind.single(unitfind.find_units(ev.document_text[:4000], cfg.units), dominant=True)
+        return code, "the mail text names the unit", 0, _content_flags(v, ev)
+    code = unitfind.single(unitfind.find_units(ev.document_text[:4000], cfg.units, v), dominant=True)
     if code:
-        return code, "the document names the unit", 0, _content_flags(ev)
+        return code, "the document names the unit", 0, _content_flags(v, ev)
     return None, "no unit named", 0, ()
 
 
@@ -220,29 +196,28 @@ def _own_domain(ev: Evidence) -> bool:
     return "@" in ev.from_addr and ev.from_addr.rsplit("@", 1)[-1] in domains
 
 
-def _content_flags(ev: Evidence) -> tuple[str, ...]:
+def _content_flags(v: Vocabulary, ev: Evidence) -> tuple[str, ...]:
     domain = ev.from_addr.rsplit("@", 1)[-1] if "@" in ev.from_addr else ""
-    personal = domain in {"gmail.com", "yahoo.com", "yahoo.com.vn", "outlook.com", "hotmail.com", "icloud.com",
-                          "live.com", "zing.vn"}
+    personal = domain in v.set("personal_domain")
     return ("unknown-sender", "personal-address" if personal else "possible-spoofing")
 
 
 # ---------------------------------------------------------------- period
 
-def _period_kind(text_padded: str) -> str | None:
-    if _has(text_padded, SEMESTER2):
+def _period_kind(text_padded: str, v: Vocabulary) -> str | None:
+    if _has(text_padded, v.words("semester2")):
         return "semester2"
-    if _has(text_padded, SEMESTER1):
+    if _has(text_padded, v.words("semester1")):
         return "semester1"
-    stripped = SCHOOL_YEAR_RX.sub(" ", text_padded)
-    if _has(stripped, tuple(a for a in ANNUAL if a != "nam")) or re.search(r" nam 20\d\d ", stripped):
+    stripped = SCHOOL_YEAR_RX(v).sub(" ", text_padded)
+    if _has(stripped, v.words("annual")) or YEAR_PHRASE(v).search(stripped):
         return "year"
     return None
 
 
-def _year(text_padded: str) -> int | None:
-    stripped = SCHOOL_YEAR_RX.sub(" ", text_padded)
-    m = re.search(r" nam (20\d\d) ", stripped) or YEAR_RX.search(stripped)
+def _year(text_padded: str, v: Vocabulary) -> int | None:
+    stripped = SCHOOL_YEAR_RX(v).sub(" ", text_padded)
+    m = YEAR_PHRASE(v).search(stripped) or YEAR_RX.search(stripped)
     if m:
         return int(m.group(1))
     school = re.search(r"20\d\d\s+(20\d\d)", text_padded)  # "năm học 2023-2024": the later year
@@ -253,8 +228,9 @@ def _nearest(periods: tuple[Period, ...], when: dt.date) -> Period | None:
     return nearest(periods, when)
 
 
-def decide_period(report: Report, ev: Evidence) -> tuple[str | None, str]:
-    """The period id and how it was decided."""
+def decide_period(report: Report, ev: Evidence, v: Vocabulary | None = None) -> tuple[str | None, str]:
+    """The period id and how it was decided (with the active vocabulary unless `v` is given)."""
+    v = v or vocabulary.active()
     when = ev.received.date()
     sources = [("subject", " ".join((ev.subject, *ev.forwarded_subjects))), ("file name", " ".join(ev.filenames)),
                ("document", " ".join(ev.stated_periods)), ("mail text", ev.body[:3000])]
@@ -263,10 +239,10 @@ def decide_period(report: Report, ev: Evidence) -> tuple[str | None, str]:
         for period in report.periods:
             if any(f" {fold(ph)} " in p for ph in period.phrases):
                 return period.id, f"{how} names it"
-        kind = _period_kind(p)
+        kind = _period_kind(p, v)
         if not kind:
             continue
-        year = _year(p)
+        year = _year(p, v)
         candidates = [pd for pd in report.periods if _kind_matches(pd, kind)]
         if year:
             exact = [pd for pd in candidates if pd.year == year]
@@ -292,17 +268,17 @@ def _period_id(kind: str, year: int) -> str:
 
 # ---------------------------------------------------------------- incidents
 
-DATE_RX = [
-    re.compile(r"ngay\s+(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(20\d\d)"),
-    re.compile(r"(?<!\d)(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(20\d\d)(?!\d)"),
-]
+# "ngày 12 tháng 6 năm 2024" (folded), "12/6/2024" (as written)
+DATE_WRITTEN = vocabulary.regex(lambda v: rf"{v.any('day_word')}\s+(\d{{1,2}})\s+{v.any('month_word')}\s+(\d{{1,2}})\s+"
+                                          rf"{v.any('year_word')}\s+(20\d\d)")
+DATE_NUMERIC = re.compile(r"(?<!\d)(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(20\d\d)(?!\d)")
 
 
-def occurred_on(text: str, fallback: dt.date) -> dt.date:
+def occurred_on(text: str, fallback: dt.date, v: Vocabulary | None = None) -> dt.date:
     """The first plausible date of the case written in the text, not after the mail arrived."""
     folded = " ".join(fold(text).split())
     raw = text.replace(" ", " ")
-    for rx, hay in ((DATE_RX[0], folded), (DATE_RX[1], raw)):
+    for rx, hay in ((DATE_WRITTEN(v), folded), (DATE_NUMERIC, raw)):
         for m in rx.finditer(hay):
             try:
                 day = dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
@@ -314,6 +290,7 @@ def occurred_on(text: str, fallback: dt.date) -> dt.date:
 
 
 def decide(cfg: Config, ev: Evidence) -> Decision:
+    v = vocabulary.of(cfg)
     kind, report, why = decide_kind(cfg, ev)
     unit, unit_how, known, flags = decide_unit(cfg, ev)
     if kind == "ignored":  # not attributed to a unit; sender_known still says whether the address is known
@@ -321,10 +298,10 @@ def decide(cfg: Config, ev: Evidence) -> Decision:
     if kind == "incident":
         text = f"{ev.subject}\n{ev.body[:4000]}"
         return Decision("incident", why, unit_code=unit, unit_how=unit_how, sender_known=known, flags=flags,
-                        category=incident_category(text) or "khac",
-                        occurred_on=occurred_on(text, ev.received.date()))
+                        category=incident_category(text, v) or "khac",
+                        occurred_on=occurred_on(text, ev.received.date(), v))
     assert report is not None
-    period, period_how = decide_period(report, ev)
+    period, period_how = decide_period(report, ev, v)
     if unit is None and _own_domain(ev):
         return Decision("ignored", f"from the Department itself ({ev.from_addr}), not a unit's report",
                         sender_known=0)

@@ -29,22 +29,22 @@ from typing import Any
 
 import sqlite_utils
 
-from ingest import archive, classify
-from parsers.bounds import Limits
+from ingest import archive, classify, sources
 from ingest.decode import DecodeFailed, DecodeLimits, decode
-from store.errors import ArchiveError
+from ingest.sources import FetchedMessage, MailSource
+from parsers import vocabulary
+from parsers.bounds import Limits
 from parsers.headers import Headers, read_headers
 from parsers.mime import ParsedMessage
-from ingest import sources
-from ingest.sources import FetchedMessage, MailSource
+from parsers.text import plain
 from store import messages as store
 from store.config import Config, Report
-from store.records import Case, Failure, FileProblem, FileRead, Outcome, ParsedReport
 from store.db import operational
+from store.errors import ArchiveError
+from store.records import Case, Failure, FileProblem, FileRead, Outcome, ParsedReport
 
 log = logging.getLogger("baocao.ingest")
 
-DOCUMENT_HINT = ("bao cao", "bc", "baocao")
 IMAGE_TYPES = ("image/",)
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic")
 
@@ -261,9 +261,10 @@ def _worth_parsing(cfg: Config, ev: classify.Evidence, kind: str, parsed: Parsed
     if ev.automatic or parsed.list_mail:
         return False
     hint = classify.padded(" ".join((ev.subject, *ev.filenames)))
-    if all(_is_image(att) for att in parsed.attachments) and not any(f" {h} " in hint for h in DOCUMENT_HINT):
+    document_hint = vocabulary.of(cfg).words("report_name")
+    if all(_is_image(att) for att in parsed.attachments) and not any(f" {h} " in hint for h in document_hint):
         return False
-    return any(f" {h} " in hint for h in DOCUMENT_HINT) or len(classify.fold(ev.subject)) < 25
+    return any(f" {h} " in hint for h in document_hint) or len(classify.fold(ev.subject)) < 25
 
 
 def _is_image(att: Any) -> bool:
@@ -416,13 +417,13 @@ def _duplicate_of(db: sqlite_utils.Database, message_id: int, parsed: ParsedMess
     return None
 
 
-_REPLY_PREFIX = re.compile(r"[ \t]*(re|fwd?|fw|tl|tr|ct)[ \t]*:", re.I)
+_REPLY_PREFIX = vocabulary.regex(lambda v: rf"[ \t]*{v.raw('reply_prefix', 'forward_prefix')}[ \t]*:", re.I)
 
 
 def _bare_subject(subject: str | None) -> str:
     """The subject without its "Re: Fwd: …" prefixes, one prefix at a time (linear)."""
     text = " ".join((subject or "")[:2000].split())
-    pos = 0
-    while m := _REPLY_PREFIX.match(text, pos):
+    pos, flat = 0, plain(text)
+    while m := _REPLY_PREFIX().match(flat, pos):
         pos = m.end()
     return classify.fold(text[pos:])

@@ -11,27 +11,28 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from parsers import vocabulary
 from parsers.text import fold
+from parsers.vocabulary import Vocabulary
 from store.config import Unit
 
-LEVEL = r"(?:(?:huyen|thi xa|thanh pho|tx|tp|h|thi tran|xa|phuong)\s+)?"
-# Each family: (name of the family, regex of every way people write the prefix, folded).
-FAMILIES: list[tuple[str, str]] = [
-    ("pgd", r"(?:phong\s+(?:giao duc\s+(?:va\s+)?dao tao|giao duc|gd\s*(?:va\s+)?dt|gddt|gd\s+dt|gd)|"
-            r"pgd\s*(?:va\s+)?dt|pgddt|pgd|phong\s+gd|p\s+gddt|p\s+gd\s*dt)"),
-    ("ptdtnt", r"(?:(?:truong\s+)?(?:pt\s*dtnt|ptdtnt|pho thong dan toc noi tru|dtnt|dan toc noi tru)"
-               r"(?:\s+(?:thcs\s+(?:va\s+)?thpt|thpt|thcs))?)"),
-    ("thpt", r"(?:(?:truong\s+)?(?:thpt|trung hoc pho thong|th\s*pt|thcs\s+(?:va\s+)?thpt|th\s+thcs\s+(?:va\s+)?thpt))"),
-    ("tt", r"(?:(?:trung tam|tt)\s*(?:gdnn\s*(?:va\s+)?gdtx|giao duc nghe nghiep\s*(?:va\s+)?"
-           r"giao duc thuong xuyen|gdnn|gdtx|giao duc thuong xuyen|giao duc nghe nghiep)|ttgdnn\s*gdtx|ttgdtx|"
-           r"ttgdnn|gdnn\s+gdtx)"),
-    ("vhxh", r"(?:phong\s+(?:van hoa\s*(?:va\s+)?xa hoi|vh\s*xh|vhxh)|pvhxh)"),
-    ("thcs", r"(?:(?:truong\s+)?(?:thcs|trung hoc co so))"),
-    ("th", r"(?:(?:truong\s+)?(?:tieu hoc|th))"),
-    ("mn", r"(?:(?:truong\s+)?(?:mam non|mau giao|mn|mg))"),
-]
-_FAMILY_RE = [(name, re.compile(rf"^{rx}\s+{LEVEL}(?P<rest>.+)$")) for name, rx in FAMILIES]
-_FAMILY_RX = dict(FAMILIES)
+# The kinds of unit and the words between a kind and its place are parsers/words.toml's
+# (unit_kind_*, district_word, commune_word); these patterns are built from them, for folded text.
+
+
+def level(v: Vocabulary) -> str:
+    """What may stand between a unit's kind and its place ("huyện", "thị xã", "xã" ...), optional."""
+    return rf"(?:{v.any('district_word', 'commune_word')}\s+)?"
+
+
+def families(v: Vocabulary) -> dict[str, str]:
+    """Each family of unit kinds (in the vocabulary's order) -> the regex of every way people write it."""
+    return v.memo("unit families", lambda: {k.name[len("unit_kind_"):]: v.unit_kind(k) for k in v.unit_kinds()})
+
+
+# A name split into its kind and the rest: one group per family, tried in the families' order.
+_SPLIT = vocabulary.regex(lambda v: "^(?:" + "|".join(f"(?P<{name}>{rx})" for name, rx in families(v).items())
+                          + rf")\s+{level(v)}(?P<rest>.+)$")
 
 
 @dataclass(frozen=True)
@@ -42,55 +43,61 @@ class UnitPattern:
     regexes: tuple[re.Pattern[str], ...]
 
 
-def split_name(name: str) -> tuple[str | None, str]:
+def split_name(name: str, v: Vocabulary | None = None) -> tuple[str | None, str]:
     """'Trường THPT chuyên Quang Trung' -> ('thpt', 'chuyen quang trung')."""
     folded = fold(name)
-    for family, rx in _FAMILY_RE:
-        m = rx.match(folded)
-        if m:
-            return family, m.group("rest").strip()
+    m = _SPLIT(v).match(folded)
+    if m:
+        family = next(k for k, val in m.groupdict().items() if val is not None and k != "rest")
+        return family, m.group("rest").strip()
     return None, folded
 
 
-def _pattern(unit: Unit, taken: frozenset[tuple[str | None, str]]) -> UnitPattern:
-    family, distinct = split_name(unit.name)
+def _pattern(unit: Unit, taken: frozenset[tuple[str | None, str]], v: Vocabulary) -> UnitPattern:
+    kinds, between = families(v), level(v)
+    family, distinct = split_name(unit.name, v)
     regexes = []
     phrases = {fold(unit.name)} | {fold(a) for a in unit.aliases}
     for phrase in sorted(p for p in phrases if p):
         regexes.append(re.compile(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])"))
     if family and distinct:
         variants = {distinct}
-        bare = distinct[len("chuyen "):] if distinct.startswith("chuyen ") else ""
+        bare = next((distinct[len(w) + 1:] for w in v.words("specialised_word") if distinct.startswith(w + " ")), "")
         if bare and (family, bare) not in taken:  # "THPT Quang Trung" is the chuyên school unless another has that name
             variants.add(bare)
-        body = "|".join(re.escape(v).replace(r"\ ", r"\s*") for v in sorted(variants, key=len, reverse=True))
-        regexes.append(re.compile(rf"(?<![a-z0-9]){_FAMILY_RX[family]}\s*{LEVEL}(?:{body})(?![a-z0-9])"))
+        body = "|".join(re.escape(x).replace(r"\ ", r"\s*") for x in sorted(variants, key=len, reverse=True))
+        regexes.append(re.compile(rf"(?<![a-z0-9]){kinds[family]}\s*{between}(?:{body})(?![a-z0-9])"))
     if family == "pgd" and distinct:  # "UBND huyện Lộc Ninh - Phòng GDĐT": the place before the office
         place = re.escape(distinct).replace(r"\ ", r"\s*")
-        regexes.append(re.compile(rf"(?<![a-z0-9])(?:ubnd\s+)?(?:huyen|thi xa|thanh pho|tx|tp)\s+{place}\s+"
-                                  rf"{_FAMILY_RX['pgd']}(?![a-z0-9])"))
+        regexes.append(re.compile(rf"(?<![a-z0-9])(?:{v.any('authority_word')}\s+)?{v.any('district_word')}\s+"
+                                  rf"{place}\s+{kinds['pgd']}(?![a-z0-9])"))
     for alias in unit.aliases:
-        fam, rest = split_name(alias)
+        fam, rest = split_name(alias, v)
         if fam and rest and rest != distinct:
             rest_rx = re.escape(rest).replace(r"\ ", r"\s*")
-            regexes.append(re.compile(rf"(?<![a-z0-9]){_FAMILY_RX[fam]}\s*{LEVEL}{rest_rx}(?![a-z0-9])"))
+            regexes.append(re.compile(rf"(?<![a-z0-9]){kinds[fam]}\s*{between}{rest_rx}(?![a-z0-9])"))
     return UnitPattern(unit.code, family, distinct, tuple(regexes))
 
 
+def patterns(units: tuple[Unit, ...], v: Vocabulary | None = None) -> tuple[UnitPattern, ...]:
+    """Every unit's patterns (with the active vocabulary unless `v` is given)."""
+    return _patterns(units, v or vocabulary.active())
+
+
 @lru_cache(maxsize=8)
-def patterns(units: tuple[Unit, ...]) -> tuple[UnitPattern, ...]:
-    taken = frozenset(split_name(u.name) for u in units)
-    return tuple(_pattern(u, taken) for u in units)
+def _patterns(units: tuple[Unit, ...], v: Vocabulary) -> tuple[UnitPattern, ...]:
+    taken = frozenset(split_name(u.name, v) for u in units)
+    return tuple(_pattern(u, taken, v) for u in units)
 
 
-def find_units(text: str, units: tuple[Unit, ...]) -> dict[str, int]:
+def find_units(text: str, units: tuple[Unit, ...], v: Vocabulary | None = None) -> dict[str, int]:
     """Units named in `text` with how many times (longest mention wins where two overlap:
     "THPT chuyên Bình Long" is not also "THPT Bình Long")."""
     folded = fold(text)
     if not folded:
         return {}
     spans: list[tuple[int, int, str]] = []
-    for pat in patterns(units):
+    for pat in patterns(units, v):
         for rx in pat.regexes:
             for m in rx.finditer(folded):
                 spans.append((m.start(), m.end(), pat.code))
@@ -118,12 +125,15 @@ def single(counts: dict[str, int], dominant: bool = False) -> str | None:
     return None
 
 
-_EXPLICIT_SCHOOL = re.compile(r"(?<![a-z0-9])truong\s+(?:thcs|tieu hoc|mam non|mau giao|thpt|th|ptdtnt|pt dtnt)"
-                              r"(?:\s+(?:va|&)\s+thpt)?\s+(?!so\b)[a-z]+(?:\s+[a-z]+){0,3}")
+# "Trường <a school's kind> <a name>": a school named in full, known or not.
+_EXPLICIT_SCHOOL = vocabulary.regex(lambda v: (
+    rf"(?<![a-z0-9]){v.any('school_word')}\s+"
+    "(?:" + "|".join(v.unit_kind(k, school="none") for k in v.unit_kinds() if k.school) + ")"
+    rf"\s+(?!{v.any('number_word')}\b)[a-z]+(?:\s+[a-z]+){{0,3}}"))
 
 
-def unknown_school(text: str) -> str | None:
+def unknown_school(text: str, v: Vocabulary | None = None) -> str | None:
     """A school named with "Trường …" (the unit's full name), for telling "not in the units file"
     apart from "not named"; the caller checks first that no known unit matched."""
-    m = _EXPLICIT_SCHOOL.search(fold(text))
+    m = _EXPLICIT_SCHOOL(v).search(fold(text))
     return m.group(0) if m else None

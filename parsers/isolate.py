@@ -27,6 +27,7 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
+from parsers import vocabulary
 from store.records import FileProblem, ParsedReport
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
 Parser = Callable[[str, bytes, "Report"], ParsedReport]
 
-PRELOAD = ["store.records", "parsers.detect", "parsers.legacy", "parsers.registry", "parsers.xlsx",
+PRELOAD = ["store.records", "parsers.vocabulary", "parsers.detect", "parsers.legacy", "parsers.registry", "parsers.xlsx",
            "parsers.sheet", "parsers.docx", "parsers.pdf", "parsers.doc", "parsers.narrative",
            "parsers.plaintext", "parsers.image", "parsers.ocr",
            "openpyxl", "docx", "pdfplumber", "xlrd", "python_calamine"]
@@ -91,10 +92,13 @@ def call(fn: Callable[..., Any], args: tuple[Any, ...], *, cpu_s: float, memory_
          wall_s: float | None = None, name: str = "baocao-worker") -> Outcome:
     """`fn(*args)` in a worker process within the limits. An exception inside `fn` comes back as
     `limit="error"` with its type and text; a worker killed or out of time or memory, likewise
-    named. Never raises for what the worker did."""
+    named. Never raises for what the worker did. The worker reads the same vocabulary as this
+    process (`parsers.vocabulary.active()`, with the configuration's `[vocabulary]`)."""
     ctx = context()
     receiver, sender = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_call_worker, args=(sender, fn, args, cpu_s, memory_mb), name=name, daemon=True)
+    words = vocabulary.active().extension
+    proc = ctx.Process(target=_call_worker, args=(sender, fn, args, cpu_s, memory_mb, words), name=name,
+                       daemon=True)
     try:
         proc.start()
     except OSError as err:
@@ -130,14 +134,17 @@ def call(fn: Callable[..., Any], args: tuple[Any, ...], *, cpu_s: float, memory_
     return Outcome(limit="error", detail=str(payload)[:1000])
 
 
-def _call_worker(sender: Any, fn: Callable[..., Any], args: tuple[Any, ...], cpu_s: float, memory_mb: int) -> None:
-    """Worker body for `call`: limits first, then the work; the answer is ("ok" | "memory" | "error", …)."""
+def _call_worker(sender: Any, fn: Callable[..., Any], args: tuple[Any, ...], cpu_s: float, memory_mb: int,
+                 words: vocabulary.Extension = ()) -> None:
+    """Worker body for `call`: limits first, then the work; the answer is ("ok" | "memory" | "error", …).
+    `words` is the extension of the caller's vocabulary, made this process's active one."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent()
     _quiet_stderr()
     limit_cpu(cpu_s)
     limit_memory(memory_mb)
     try:
+        vocabulary.use(words)
         answer: tuple[str, Any] = ("ok", fn(*args))
     except MemoryError:
         answer = ("memory", "")

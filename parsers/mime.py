@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from parsers.bounds import Limits, sanitize
+from parsers import vocabulary
 from parsers.html import html_text
+from parsers.text import fold, plain
 from parsers.headers import (address as _address, addresses, decode_bytes,
                             decode_header_value, decode_rfc2047, parse_date as _date, received_date,
                             valid_text)
@@ -122,10 +124,9 @@ def _filename(part: email.message.Message) -> str | None:
 
 # ---------------------------------------------------------------- classification of mail itself
 
-AUTO_SUBJECT = re.compile(
-    r"^[ \t]*(thư[ \t]+|thu[ \t]+)?(auto(matic)?[ -]?reply|out of (the )?office|vắng mặt|trả lời tự động|tra loi tu dong|"
-    r"undeliverable|undelivered|delivery status notification|mail delivery (failed|subsystem)|"
-    r"returned mail|failure notice|delivery failure|không gửi được)", re.I)
+# For `plain` text: the words are parsers/words.toml's.
+AUTO_SUBJECT = vocabulary.regex(lambda v: rf"^[ \t]*(?:{v.raw('automatic_subject_lead')}[ \t]+)?"
+                                          rf"{v.raw('automatic_subject')}", re.I)
 
 
 def automatic_reason(msg: email.message.Message, from_addr: str, subject: str) -> str | None:
@@ -146,7 +147,7 @@ def automatic_reason(msg: email.message.Message, from_addr: str, subject: str) -
     local = from_addr.split("@", 1)[0]
     if local in {"mailer-daemon", "postmaster"}:
         return f"sender {from_addr}"
-    if AUTO_SUBJECT.search(subject[:500]):
+    if AUTO_SUBJECT().search(plain(subject[:500])):
         return "auto-reply or bounce subject"
     return None
 
@@ -274,26 +275,31 @@ def parse_message(raw: bytes, limits: Limits = Limits()) -> ParsedMessage:
 # ---------------------------------------------------------------- forwards and quotes in the text
 # Line by line with plain string tests: a body line of 100,000 dashes costs what it weighs.
 
-FORWARD_SUBJECT = re.compile(r"^[ \t]*(fwd?|fw|tr|ct|chuyển tiếp)[ \t]*:", re.I)
-REPLY_SUBJECT = re.compile(r"^[ \t]*(re|tl|trả lời|aw|sv)[ \t]*:", re.I)
-_FORWARD_WORDS = ("forward", "original", "chuyển tiếp", "thư gốc")
-_FORWARD_LINES = ("forwarded message", "original message")
+# The words are parsers/words.toml's; the patterns are for `plain` text.
+FORWARD_SUBJECT = vocabulary.regex(lambda v: rf"^[ \t]*{v.raw('forward_prefix')}[ \t]*:", re.I)
+REPLY_SUBJECT = vocabulary.regex(lambda v: rf"^[ \t]*{v.raw('reply_prefix')}[ \t]*:", re.I)
+_QUOTE_LEAD = vocabulary.regex(lambda v: rf"^{v.raw('quote_lead')} ", re.I)           # "On …", "Vào …"
+_QUOTE_WROTE = vocabulary.regex(lambda v: rf"{v.raw('quote_wrote')}\s*:$", re.I)     # "… wrote:", "… đã viết:"
+_QUOTE_FROM = vocabulary.regex(lambda v: rf"^{v.raw('header_from')}\s*:", re.I)     # "From: a@b" starts a quote
+_INLINE_FROM = vocabulary.regex(lambda v: rf"^\**{v.raw('header_from')}\**[ \t]*:", re.I)
+_INLINE_SUBJECT = vocabulary.regex(lambda v: rf"^\**{v.raw('header_subject')}\**[ \t]*:", re.I)
 MAX_SCAN_LINE = 2_000   # longer lines are not forward markers or inline headers
 
 
 def _is_forward_marker(line: str) -> bool:
     """"---------- Forwarded message ---------", "-----Original Message-----", "Begin forwarded
     message:", "----- Thư chuyển tiếp -----"."""
-    text = line.strip().lower()
+    text = line.strip()
     if not text or len(text) > MAX_SCAN_LINE:
         return False
+    v = vocabulary.active()
     core = text.lstrip("".join(c for c in text[:50] if not c.isalnum() and c != "-"))
-    if core.startswith("---") and any(w in core for w in _FORWARD_WORDS):
+    if core.startswith("---") and any(w in plain(core) for w in v.words("forward_marker")):
         return True
     stripped = text.strip("-*_=<>[]() \t:")
-    if stripped.startswith("begin forwarded message"):
-        return True
-    return any(stripped.endswith(w) for w in _FORWARD_LINES)
+    ends = v.memo("forward line ends", lambda: max(map(len, v.words("forward_line_start", "forward_line"))))
+    return plain(stripped[:ends]).startswith(v.words("forward_line_start")) \
+        or plain(stripped[-ends:]).endswith(v.words("forward_line"))
 
 
 def _find_forward(text: str) -> int | None:
@@ -306,32 +312,26 @@ def _find_forward(text: str) -> int | None:
     return None
 
 
-_QUOTE_PREFIXES = ("-----", "---original message", "--- original message", "----original message")
-_WROTE = ("wrote", "viết")
+_HEAD = 64   # where a header name or a quote's lead must stand: the start of a line
 
 
 def _quote_start(line: str) -> bool:
     """A line that starts the quoted history of a reply."""
     if line.startswith(">"):
         return True
-    low = line[:MAX_SCAN_LINE].lower()
-    if low.startswith("-----"):
+    if line.startswith("-----"):
         return True
-    if low.startswith("---") and low.lstrip("-").lstrip().startswith("original message"):
+    if line.startswith("---") and fold(line[:_HEAD]).startswith(vocabulary.words("forward_line")):
         return True
-    for lead in ("on ", "vào "):
-        if low.startswith(lead):
-            body = low[len(lead):].rstrip()
-            for w in _WROTE:
-                at = body.rfind(w)
-                if 5 <= at <= 120 and body[at + len(w):].strip() == ":":
-                    return True
-    for lead in ("from", "từ"):
-        if low.startswith(lead):
-            rest = low[len(lead):].lstrip()
-            if rest.startswith(":") and "@" in rest[2:]:
-                return True
-    return False
+    head = plain(line[:_HEAD])
+    if _QUOTE_LEAD().match(head):
+        low = plain(line[:MAX_SCAN_LINE]).rstrip()
+        body = low[_QUOTE_LEAD().match(low).end():]
+        wrote = _QUOTE_WROTE().search(body)
+        if wrote and 5 <= wrote.start() <= 120:
+            return True
+    sender = _QUOTE_FROM().match(head)
+    return bool(sender) and "@" in line[sender.end() + 1:MAX_SCAN_LINE]
 
 
 def unquoted(text: str) -> str:
@@ -344,42 +344,35 @@ def unquoted(text: str) -> str:
     return text
 
 
-_INLINE_FROM = ("from", "từ", "von", "de")
-_INLINE_SUBJECT = ("subject", "chủ đề", "tiêu đề")
-
-
-def _inline_field(line: str, names: tuple[str, ...]) -> str | None:
-    """The value of a pasted header line ("From: …", "**Từ:** …"), or None."""
-    text = line.strip()
-    if len(text) > MAX_SCAN_LINE:
-        return None
-    bare = text.lstrip("*")
-    low = bare.lower()
-    for name in names:
-        if low.startswith(name):
-            rest = bare[len(name):].lstrip("*").lstrip(" \t")
-            if rest.startswith(":") and rest[1:].strip():
-                return rest[1:].strip()
-    return None
+def _inline_field(text: str, head: str, name: vocabulary.Built) -> str | None:
+    """The value of a pasted header line ("From: …", "**Từ:** …"), or None: `text` is the line
+    stripped, `head` the `plain` form of its start."""
+    m = name().match(head)
+    return (text[m.end():].strip() or None) if m else None
 
 
 def _inline_forwards(out: ParsedMessage) -> None:
     """A forward pasted into the text ("---------- Forwarded message ---------", Outlook's
     "Từ: … Đã gửi: … Chủ đề: …"): its sender and subject are evidence like an attached mail's."""
     text = out.body_text
-    if REPLY_SUBJECT.match(out.subject) and not FORWARD_SUBJECT.match(out.subject):
+    subject = plain(out.subject)
+    if REPLY_SUBJECT().match(subject) and not FORWARD_SUBJECT().match(subject):
         return  # a reply quotes the mail it answers: that history is not a forwarded report
     marker = _find_forward(text)
-    if marker is None and not FORWARD_SUBJECT.match(out.subject):
+    if marker is None and not FORWARD_SUBJECT().match(subject):
         return
     tail = text[marker:] if marker is not None else text
     for line in tail.splitlines():
-        sender = _inline_field(line, _INLINE_FROM)
+        line = line.strip()
+        if len(line) > MAX_SCAN_LINE:
+            continue
+        head = plain(line[:_HEAD])
+        sender = _inline_field(line, head, _INLINE_FROM)
         if sender is not None and len(out.forwarded_from) < 50:
             name, addr = _address(sender)
             if "@" in addr and (name.strip(), addr) not in out.forwarded_from:
                 out.forwarded_from.append((name.strip().strip('"'), addr))
             continue
-        subject = _inline_field(line, _INLINE_SUBJECT)
+        subject = _inline_field(line, head, _INLINE_SUBJECT)
         if subject is not None and subject not in out.forwarded_subjects and len(out.forwarded_subjects) < 50:
             out.forwarded_subjects.append(subject)

@@ -15,18 +15,23 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
-from parsers.text import fold, strip_diacritics
+from parsers import vocabulary
+from parsers.text import fold, plain, strip_diacritics
 from parsers.numbers import parse_number
 from store.records import Value
 from store.config import Report
 
-_UNIT_LABEL = re.compile(r"^\s*(?:t[eê]n\s+)?(?:đ|d)[ơo]n\s+v[ịi](?:\s+b[áa]o\s+c[áa]o)?\s*[:：]\s*(.*)$", re.I)
-_PERIOD_LABEL = re.compile(r"^\s*k[ỳy]\s+b[áa]o\s+c[áa]o\s*[:：]\s*(.*)$", re.I)
-_UNIT_HEADINGS = ("phong giao duc", "phong gd", "phong gddt", "truong ", "trung tam gdnn", "trung tam giao duc",
-                  "trung tam gdtx", "phong van hoa xa hoi", "phong van hoa - xa hoi")
-_GENERIC_PGD = ("phong giao duc va dao tao", "phong gd dt", "phong gddt", "phong gd va dt")
-_PERIOD_WORDS = re.compile(r"\b(?:6|06|sau|9|chin) thang\b|\bnam (?:hoc )?20\d\d\b|\bso ket\b|\btong ket\b|\bquy [1-4i]")
-_DATE_LINE = re.compile(r"\bngay\s+\S+\s+thang\s+\S+\s+nam\b")
+# The labels and headings are parsers/words.toml's; the label patterns are for `plain` text, the
+# others for folded text.
+_UNIT_LABEL = vocabulary.regex(lambda v: rf"^\s*{v.raw('unit_label')}\s*[:：]\s*(.*)$", re.I)
+_PERIOD_LABEL = vocabulary.regex(lambda v: rf"^\s*{v.raw('period_label')}\s*[:：]\s*(.*)$", re.I)
+# where a unit label's value ends: a wide gap, or the period's label ("Đơn vị: …  Kỳ báo cáo: …")
+_VALUE_END = vocabulary.regex(lambda v: rf"\s{{3,}}|\s+{v.raw('period_label')}\s*:", re.I)
+_MOTTO = vocabulary.regex(lambda v: v.raw("motto"), re.I)
+_PERIOD_WORDS = vocabulary.regex(lambda v: rf"\b{v.any('period_title')}\b|"
+                                           rf"\b{v.any('year_word', 'school_year')} 20\d\d\b")
+_DATE_LINE = vocabulary.regex(lambda v: rf"\b{v.any('day_word')}\s+\S+\s+{v.any('month_word')}\s+\S+\s+"
+                                        rf"{v.any('year_word')}\b")
 _PLACEHOLDER = re.compile(r"^[\s.…_:-]*$")
 
 
@@ -115,39 +120,39 @@ def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", str(text)).strip()
 
 
-def _after_label(pattern: re.Pattern[str], text: str) -> str | None:
-    m = pattern.match(text)
+def _after_label(pattern: vocabulary.Built, text: str) -> str | None:
+    m = pattern().match(plain(text))
     if not m:
         return None
-    value = m.group(1).strip().strip("…").strip()
-    if _PLACEHOLDER.match(value) or fold(value).startswith("tinh"):   # "Đơn vị tính: người"
+    value = text[m.start(1):m.end(1)].strip().strip("…").strip()
+    if _PLACEHOLDER.match(value) or fold(value).startswith(vocabulary.words("measure_word")):  # "Đơn vị tính: người"
         return None
-    return re.split(r"\s{3,}|\s+K[ỳy]\s+b[áa]o\s+c[áa]o\s*:", value)[0].strip(" .…")
+    end = _VALUE_END().search(plain(value))
+    return (value[:end.start()] if end else value).strip(" .…")
 
 
 def _left_of_motto(line: str) -> str:
     """A PDF line often holds both header columns: "PHÒNG GDĐT … CỘNG HÒA XÃ HỘI …"."""
-    plain = strip_diacritics(line).upper()
-    cut = plain.find("CONG HOA XA HOI")
-    if cut < 0:
-        cut = plain.find("DOC LAP - TU DO")
-    return line[:cut] if cut >= 0 and len(plain) == len(line) else line
+    m = _MOTTO().search(plain(line))
+    return line[:m.start()] if m else line
 
 
 def _heading(line: str, previous: str) -> str | None:
     """A heading line naming the unit; a bare "PHÒNG GIÁO DỤC VÀ ĐÀO TẠO" gets the "UBND …" above it."""
+    v = vocabulary.active()
     f = fold(line)
-    if not f or len(f) > 90 or not any(f.startswith(h.strip()) for h in _UNIT_HEADINGS):
+    school = v.words("school_word")
+    if not f or len(f) > 90 or not f.startswith(v.words("unit_heading") + school):
         return None
-    if f.startswith("truong ") and not line.isupper():
+    if f.startswith(tuple(f"{w} " for w in school)) and not line.isupper():
         return None        # "Trường hợp …" in prose; headings are in capitals
-    if f in _GENERIC_PGD and fold(previous).startswith("ubnd"):
+    if f in v.set("generic_office") and fold(previous).startswith(v.words("authority_word")):
         return f"{previous} - {line}"
     return line
 
 
 def _period_title(line: str) -> str | None:
     f = fold(line)
-    if not f or len(f) > 160 or _DATE_LINE.search(f) or f.startswith(("ke hoach so", "can cu", "thuc hien")):
+    if not f or len(f) > 160 or _DATE_LINE().search(f) or f.startswith(vocabulary.words("preamble")):
         return None
-    return line if _PERIOD_WORDS.search(f) else None
+    return line if _PERIOD_WORDS().search(f) else None

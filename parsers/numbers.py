@@ -15,7 +15,8 @@ Pure functions, no I/O. The rules (see tests/test_numbers.py for the full table)
   not a possible count; otherwise it is the decimal 1.234. "1,234,567" is always 1234567.
 - "12 em", "12 (em)", "3 vụ." keep the number when the rest of the cell has no digit; "5 nam, 3
   nữ", "12/15", "12%" or "khoảng 12" are not one figure -> (None, False).
-- "0", "-", "–", "không", "không có" (any case, with or without diacritics) = 0.
+- "0", "-", "–", "không", "không có" (the zero_word table of parsers/words.toml; any case, with or
+  without diacritics) = 0.
 - blank / None / "" / a row of dots (the form's placeholder) = None, ok: not reported.
 - anything else ("x", "?", "chưa thống kê") = (None, False): the caller keeps the raw text and
   warns. Negative or fractional counts are returned as written; validation flags them.
@@ -27,14 +28,11 @@ import math
 import re
 import unicodedata
 
+from parsers import vocabulary
 from parsers.text import fold
 
 Number = int | float
 
-_ZERO_WORDS = frozenset({
-    "khong", "khong co", "ko", "ko co", "k co", "khong phat sinh", "chua phat sinh", "khong xay ra",
-    "khong co truong hop nao", "khong co vu viec", "khong co vu nao",
-})
 _DASHES = frozenset("-–—‐‑−")
 _BLANK = re.compile(r"^[\s.…_·]*$")
 _LEADING = re.compile(r"^([+\-−]?)\s*(\d(?:[\d.,\u00a0 ]*\d)?)(.*)$", re.S)
@@ -78,7 +76,7 @@ def _from_text(text: str, whole: bool) -> tuple[Number | None, bool]:
         return None, True
     if all(ch in _DASHES or ch.isspace() for ch in text):
         return 0, True
-    if fold(text) in _ZERO_WORDS:
+    if fold(text) in vocabulary.active().set("zero_word"):
         return 0, True
     if text.startswith("(") and text.endswith(")") and text.count("(") == 1:
         text = text[1:-1].strip()

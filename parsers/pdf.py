@@ -24,7 +24,7 @@ import pdfplumber
 import pypdfium2 as pdfium
 
 from parsers.text import fold
-from parsers import narrative, ocr, table
+from parsers import narrative, ocr, table, vocabulary
 from parsers.numbers import parse_number
 from store.records import FileProblem, ParsedReport
 from store.config import Report
@@ -122,7 +122,7 @@ def _finish(out: ParsedReport, filename: str, texts: list[str], prose_pages: lis
     return out
 
 
-_OTHER_FIGURE_HEADER = re.compile(r"\b(ke hoach|cung ky|nam truoc|ky truoc|ty le|uoc thuc hien|so sanh|tang giam)\b")
+_OTHER_FIGURE_HEADER = vocabulary.regex(lambda v: rf"\b{v.any('figure_other')}\b")
 
 
 def _several_figure_columns(texts: list[str]) -> bool:
@@ -131,22 +131,20 @@ def _several_figure_columns(texts: list[str]) -> bool:
     for text in texts:
         for line in text.splitlines()[:60]:
             f = fold(line)
-            if len(f.split()) <= 12 and _OTHER_FIGURE_HEADER.search(f) \
+            if len(f.split()) <= 12 and _OTHER_FIGURE_HEADER().search(f) \
                     and all(len(d) <= 2 or (len(d) == 4 and d.startswith("20")) for d in re.findall(r"\d+", f)):
                 return True
     return False
 
 
-# The figure columns a header line names, in order: (pattern, role). "figure" is this period's
-# result; "period" a column named by a period (the latest year's is the figure); "other" is not.
-_COLUMN_NAMES = [
-    (r"uoc thuc hien(?: ca nam)?(?: 20\d\d)?", "other"), (r"ke hoach(?: nam)?(?: 20\d\d)?", "other"),
-    (r"ty le", "other"), (r"cung ky(?: nam)?(?: 20\d\d)?", "other"), (r"thuc hien(?: \d+ thang)?", "figure"),
-    (r"(?:\d{1,3} thang(?: dau| cuoi)?(?: nam)?|ca nam|nam) (20\d\d)", "period"),
-]
-# "\d{1,3} thang", not "\d+ thang": "\d+" tried from every digit of a long number rescans it to its
-# end (quadratic). A longer number still matches, by its last three digits: the same column.
-_COLUMN_RX = re.compile("|".join(f"(?P<c{i}>{rx})" for i, (rx, _) in enumerate(_COLUMN_NAMES)))
+# The figure columns a header line names, in order: the vocabulary's text_column_<role> tables.
+# "figure" is this period's result; "period" a column named by a period (the latest year's is the
+# figure); "other" is not. The first entry that matches at a place names the column (one group per
+# role). "{n}" is "\d{1,3}", not "\d+": "\d+" tried from every digit of a long number rescans it to
+# its end (quadratic). A longer number still matches, by its last three digits: the same column.
+_ROLES = ("other", "figure", "period")
+_COLUMN_RX = vocabulary.regex(lambda v: "|".join(f"(?P<{role}>{v.any('text_column_' + role, ordered=True)})"
+                                                 for role in _ROLES))
 
 
 def _figure_columns(texts: list[str]) -> tuple[int, int] | None:
@@ -155,13 +153,13 @@ def _figure_columns(texts: list[str]) -> tuple[int, int] | None:
     for text in texts:
         for line in text.splitlines()[:60]:
             f = fold(line)
-            if len(f.split()) > 12 or not _OTHER_FIGURE_HEADER.search(f):
+            if len(f.split()) > 12 or not _OTHER_FIGURE_HEADER().search(f):
                 continue
             roles: list[tuple[str, int]] = []
-            for m in _COLUMN_RX.finditer(f):
-                i = int(next(k for k, v in m.groupdict().items() if v is not None)[1:])
+            for m in _COLUMN_RX().finditer(f):
+                role = m.lastgroup or ""
                 year = int(re.findall(r"20\d\d", m.group(0))[-1]) if re.search(r"20\d\d", m.group(0)) else 0
-                roles.append((_COLUMN_NAMES[i][1], year))
+                roles.append((role, year))
             figures = [k for k, (role, _) in enumerate(roles) if role == "figure"]
             periods = [k for k, (role, _) in enumerate(roles) if role == "period"]
             if len(roles) >= 2 and len(figures) == 1:
@@ -262,7 +260,8 @@ def _figure(line: str) -> str | None:
     if len(tokens) < 2:
         return None
     last = tokens[-1]
-    if fold(" ".join(tokens[-2:])) == "khong co":
+    pair = fold(" ".join(tokens[-2:]))
+    if len(pair.split()) == 2 and pair in vocabulary.active().set("zero_word"):   # "không có"
         return " ".join(tokens[-2:])
     return last if _cell_figure(last) else None
 

@@ -24,8 +24,10 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
+from parsers import vocabulary
 from parsers.text import fold
 from parsers.numbers import display, parse_number
+from parsers.vocabulary import Vocabulary
 from store.records import Value
 from store.config import Report
 
@@ -36,18 +38,17 @@ MARGIN = 5
 MAX_COLS = 60
 HEAD_ROWS = 40
 
-_ABBREVIATIONS = {
-    "hs": "hoc sinh", "cmhs": "cha me hoc sinh", "phhs": "phu huynh hoc sinh", "gv": "giao vien",
-    "nv": "nhan vien", "cbql": "can bo quan ly", "cb": "can bo", "tntt": "tai nan thuong tich",
-    "te": "tre em", "sl": "so luong", "tnhs": "tre em hoc sinh", "bvcste": "bao ve cham soc tre em",
-    "hcdb": "hoan canh dac biet", "blhd": "bao luc hoc duong", "tngt": "tai nan giao thong",
-}
 _ROMAN = frozenset("i ii iii iv v vi vii viii ix x xi xii".split())
-_VALUE_HEADERS = (("so lieu", 0), ("ket qua", 1), ("thuc hien", 1), ("tong", 2), ("tong so", 2),
-                  ("tong cong", 2), ("so luong", 3), ("gia tri", 3))
-_LABEL_HEADERS = ("chi tieu", "noi dung", "ten chi tieu", "danh muc", "hang muc", "noi dung chi tieu")
-_CODE_HEADERS = ("ma chi tieu", "ma", "ma so", "ma ct", "ma chi so")
-_OTHER_HEADERS = ("stt", "tt", "so tt", "so thu tu", "don vi tinh", "dvt", "don vi", "ghi chu")
+# The header words are parsers/words.toml's: value columns best first, then labels, codes and
+# the columns that are never the figures.
+_VALUE_RANKS = ("value_column", "value_column_result", "value_column_total", "value_column_quantity")
+
+
+def _value_headers(v: Vocabulary) -> tuple[tuple[str, int], ...]:
+    return v.memo("value headers", lambda: tuple((w, rank) for rank, name in enumerate(_VALUE_RANKS)
+                                                     for w in v.words(name)))
+
+
 _CODE_TOKEN = re.compile(r"[a-z0-9_]+")
 
 
@@ -58,7 +59,13 @@ def clean(text: str) -> str:
     words = fold(text).split()
     while len(words) > 1 and (words[0].isdigit() or len(words[0]) == 1 or words[0] in _ROMAN):
         words.pop(0)
-    return " ".join(_ABBREVIATIONS.get(w, w) for w in words)
+    abbreviations = vocabulary.active().pairs("abbreviation")
+    return " ".join(abbreviations.get(w, w) for w in words)
+
+
+def _child_prefix(folded: str) -> str | None:
+    """The "trong do" a folded label begins with, if it does."""
+    return next((p for p in vocabulary.words("child_prefix") if folded == p or folded.startswith(p + " ")), None)
 
 
 def variants(text: str) -> set[str]:
@@ -68,8 +75,9 @@ def variants(text: str) -> set[str]:
     out = set()
     for form in (text, _without_remarks(text)):
         c = clean(form)
-        if c.startswith("trong do "):
-            c = clean(c[len("trong do "):])
+        prefix = _child_prefix(c)
+        if prefix and c != prefix:
+            c = clean(c[len(prefix) + 1:])
         if c:
             out.add(c)
     return out
@@ -94,7 +102,7 @@ def _without_remarks(text: str) -> str:
 def is_child(text: str) -> bool:
     """A "Trong đó: …" row (or a bulleted sub-row) that belongs to the indicator above it."""
     raw = text.strip()
-    return fold(raw).startswith("trong do") or raw[:1] in "-+–•*"
+    return fold(raw).startswith(vocabulary.words("child_prefix")) or raw[:1] in "-+–•*"
 
 
 @dataclass(frozen=True)
@@ -182,7 +190,7 @@ def _parents(report: Report) -> dict[str, str]:
     """"Trong đó: …" indicators -> the indicator above them in the form."""
     parents, last = {}, None
     for ind in report.indicators:
-        if fold(ind.label).startswith("trong do"):
+        if fold(ind.label).startswith(vocabulary.words("child_prefix")):
             if last:
                 parents[ind.code] = last
         else:
@@ -190,8 +198,12 @@ def _parents(report: Report) -> dict[str, str]:
     return parents
 
 
-@functools.lru_cache(maxsize=16)
 def matcher_for(report: Report) -> Matcher:
+    return _matcher(report, vocabulary.active())
+
+
+@functools.lru_cache(maxsize=16)
+def _matcher(report: Report, v: Vocabulary) -> Matcher:  # noqa: ARG001 - the vocabulary keys the cache
     return Matcher(report)
 
 
@@ -208,43 +220,45 @@ def _starts(text: str, phrases: Iterable[str], max_words: int) -> bool:
 
 
 # Figures that are not this period's result: a plan, last year's, a rate, an estimate, a change.
-_NOT_THE_FIGURE = re.compile(r"\b(ke hoach|cung ky|nam truoc|ky truoc|ty le|uoc|so sanh|tang giam|tang|giam|"
-                             r"chenh lech|du kien|chi tieu giao|muc tieu|luy ke)\b")
+_NOT_THE_FIGURE = vocabulary.regex(lambda v: rf"\b{v.any('figure_other', 'figure_other_cell')}\b")
 # Headers naming the period itself ("6 tháng đầu năm 2024", "Kỳ này"): the figure when nothing better says so.
-_PERIOD_HEADER = re.compile(r"\b(6 thang|sau thang|ca nam|nam 20\d\d|ky nay|ky bao cao|nam nay|hoc ky)\b")
+_PERIOD_HEADER = vocabulary.regex(lambda v: rf"\b{v.any('period_column', 'period_label')}\b|"
+                                            rf"\b{v.any('year_word')} 20\d\d\b")
 _YEAR = re.compile(r"\b(20\d\d)\b")
 
 
 def _value_priority(t: str) -> int | None:
-    if "%" in t or _NOT_THE_FIGURE.search(fold(t)):
+    if "%" in t or _NOT_THE_FIGURE().search(fold(t)):
         return None
     t = fold(t)
-    prio = [p for phrase, p in _VALUE_HEADERS if t == phrase or (t.startswith(phrase + " ") and len(t.split()) <= 12)]
+    prio = [p for phrase, p in _value_headers(vocabulary.active())
+            if t == phrase or (t.startswith(phrase + " ") and len(t.split()) <= 12)]
     if prio:
         return min(prio)
-    return 2 if _PERIOD_HEADER.search(t) and len(t.split()) <= 10 else None
+    return 2 if _PERIOD_HEADER().search(t) and len(t.split()) <= 10 else None
 
 
 def header_of(texts: Sequence[str]) -> Header | None:
     """The table's header row: a figures column plus a label/code/STT/unit column. Columns of a
     plan, last year, a rate or an estimate are never the figures; of two period columns, the later
     year's is ("Cùng kỳ 2023 | 6 tháng 2024")."""
+    v = vocabulary.active()
     folded = [fold(t) for t in texts]
     value: dict[int, int] = {}
     others, skip = 0, set()
     for col, t in enumerate(folded):
         if not t:
             continue
-        if t in _CODE_HEADERS or t in _OTHER_HEADERS:
+        if t in v.set("code_column", "other_column"):
             others += 1
             skip.add(col)
-        elif _starts(t, _LABEL_HEADERS, 5):
+        elif _starts(t, v.words("label_column"), 5):
             others += 1
         else:
             prio = _value_priority(texts[col])
             if prio is not None:
                 value[col] = prio
-            elif "%" in texts[col] or _NOT_THE_FIGURE.search(t):
+            elif "%" in texts[col] or _NOT_THE_FIGURE(v).search(t):
                 skip.add(col)
     if not value or not others:
         return None

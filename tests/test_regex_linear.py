@@ -2,10 +2,11 @@
 
 The patterns are discovered, not listed: the compiled `re.Pattern` objects in the globals of
 every module of `ingest`, `parsers`, `compile` and `store` (also inside tuples, lists and
-dicts), the literal patterns passed to `re.sub/search/match/...` anywhere in their source
-(read with `ast`), string patterns a function takes from a module-level table
-(`for pattern, phrase in _REASONS: re.search(pattern, ...)`), and the patterns built at run time
-from the configuration (unit names, indicator patterns). A call site whose pattern is none of
+dicts), the patterns those modules build from the recognition vocabulary (`vocabulary.regex`
+globals, compiled for the shipped words and for words a division adds), the literal patterns
+passed to `re.sub/search/match/...` anywhere in their source (read with `ast`), string patterns
+a function takes from a module-level table (`for pattern, phrase in _REASONS: re.search(pattern,
+...)`), and the patterns built at run time from the configuration (unit names, indicator patterns). A call site whose pattern is none of
 these must be listed in `DYNAMIC_SITES` with the reason it is safe or where it is covered, so a
 new regex cannot slip past.
 
@@ -41,6 +42,8 @@ from typing import Callable, Iterator
 
 import pytest
 
+from parsers import vocabulary
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("ingest", "parsers", "compile", "store")
 SMALL, BIG = 10_000, 100_000
@@ -57,12 +60,12 @@ PENDING: dict[str, str] = {}
 # makes them safe or where their patterns are checked. Keyed by (module, function, re function).
 DYNAMIC_SITES = {
     ("ingest.units", "_pattern", "compile"): "unit patterns built from the configuration: CONFIGURED (units)",
-    ("ingest.units", "<listcomp>", "compile"): "_FAMILY_RE, a module global: checked as one",
+    ("parsers.vocabulary", "__call__", "compile"): "patterns built from the vocabulary: module globals, checked "
+                                                   "as such (VOCABULARY cases)",
     ("parsers.narrative", "extract", "finditer"): "indicator patterns of the configuration: CONFIGURED (indicators)",
     ("parsers.numbers", "_mixed", "fullmatch"): "f-string over the two separators: CONFIGURED (numbers)",
     ("parsers.detect", "_scan_names", "finditer"): "re.escape of a fixed needle: a literal, linear by construction",
     ("parsers.legacy", "<module>", "compile"): "_VNI_TOKEN / _VNI_WEIRD_PAIR, module globals: checked as such",
-    ("parsers.pdf", "<module>", "compile"): "_COLUMN_RX, a module global: checked as one",
     ("store.config", "_indicator", "compile"): "validates a configured pattern, applied to no text",
 }
 
@@ -163,6 +166,8 @@ class _Scope(ast.NodeVisitor):
             owner = func.value
             if isinstance(owner, ast.Subscript):
                 owner = owner.value
+            if isinstance(owner, ast.Call) and isinstance(owner.func, ast.Name):   # NAME().method(...)
+                owner = owner.func
             if isinstance(owner, ast.Attribute):        # module.NAME.method(...)
                 owner = ast.Name(id=owner.attr)
             if isinstance(owner, ast.Name):
@@ -227,6 +232,10 @@ def discover() -> Discovery:
             used.setdefault(gname, set()).update(methods)
     for name, (module, scope) in scopes.items():
         for gname, value in list(vars(module).items()):
+            if isinstance(value, vocabulary.Built) and value.where == name:
+                for label, vocab in VOCABULARIES.items():
+                    add(f"{name}:{gname}{label}", name, value(vocab), _method_set(used.get(gname, set())))
+                continue
             if gname.startswith("__") or isinstance(value, type) or callable(value) and not isinstance(value, re.Pattern):
                 continue
             for path, pat in _patterns_in(value, gname):
@@ -258,6 +267,25 @@ def discover() -> Discovery:
     for case in cases.values():
         case.methods = case.methods or _method_set(set())
     return Discovery(list(cases.values()), dynamic)
+
+
+def _extended() -> vocabulary.Vocabulary:
+    """The shipped words with a division's entries in every table: one word, two words, a word
+    that begins an entry already there, a year placeholder."""
+    extra: dict[str, list[str]] = {}
+    for name, table in vocabulary.base().tables.items():
+        if table.form == "domain":
+            extra[name] = ["mail.example.vn"]
+        elif table.form == "pairs":
+            extra[name] = ["xyz: xa yen"]
+        else:
+            first = table.entries[0].split()[0]
+            extra[name] = ["Từ mới", "cụm từ mới khác", f"{first} mới", "mới {year}"]
+    return vocabulary.of(extra)
+
+
+# The vocabularies the built patterns are checked with (a suffix of the case's name -> vocabulary).
+VOCABULARIES = {"": vocabulary.base(), "(extended)": _extended()}
 
 
 def configured_cases() -> list[Case]:
@@ -705,10 +733,14 @@ def test_discovery_finds_the_known_patterns() -> None:
     where = {c.where.split("[")[0] for c in DISCOVERY.cases}
     texts = {c.pattern.pattern for c in CASES}
     for expected in ("ingest.classify:REPLY_PREFIX", "ingest.classify:NEGATED_CASE", "parsers.narrative:_UNIT_LABEL",
-                     "ingest.classify:DATE_RX", "parsers.detect:_HTML_START", "compile.common:_ADDRESS",
-                     "store.logs:_CREDENTIAL_PATTERNS"):
+                     "ingest.classify:DATE_WRITTEN", "ingest.classify:DATE_NUMERIC", "parsers.detect:_HTML_START",
+                     "compile.common:_ADDRESS", "store.logs:_CREDENTIAL_PATTERNS", "ingest.units:_SPLIT(extended)",
+                     "parsers.pdf:_COLUMN_RX", "ingest.pipeline:_REPLY_PREFIX"):
         assert expected in where, f"{expected} not discovered"
     assert r"(?i)\.(gz|tgz)$" in texts                         # parsers/archives.py, inline in a function
+    built = {f"{b.where}" for b in vocabulary.registered()}
+    assert built <= {c.module for c in DISCOVERY.cases}, "a module's vocabulary pattern was not checked"
+    assert r"20\d\d\s+(20\d\d)" in texts                       # ingest/classify.py, inline in a function
     assert r"scanned, no text" in texts                        # compile/wording.py, through its table
     assert any(c.where.startswith("config:") for c in CASES)    # configured indicator patterns
     assert len(CASES) > 80, len(CASES)
