@@ -58,6 +58,10 @@ class Context:
         self.args = args
         self.cfg = load(find_config(args.config))
         vocabulary.use(self.cfg)   # the division's `[vocabulary]`, here and in every worker process
+        if self.cfg.incidents.keywords:
+            logging.getLogger("baocao").warning(
+                "config: incidents.keywords is not read (deprecated): incident words are the vocabulary's; "
+                "add a division's own under [vocabulary] incident_strong")
         self.now = parse_now(args.now, self.cfg.timezone)
         self._db: sqlite_utils.Database | None = None
 

@@ -147,7 +147,8 @@ def _cfb_directory_names(data: bytes) -> list[str]:
     fat: list[int] = []
     for sector in difat:   # files with more than 109 FAT sectors (>7 MB) fall back to the scan
         fat.extend(struct.unpack_from(f"<{size // 4}I", data, 512 + sector * size))
-    names, sector, seen = [], first_dir, set()
+    names: list[str] = []
+    sector, seen = first_dir, set[int]()
     while sector < 0xFFFFFFFA and sector not in seen and len(seen) < 10000:
         seen.add(sector)
         base = 512 + sector * size

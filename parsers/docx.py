@@ -12,6 +12,7 @@ import io
 from collections.abc import Iterator
 
 import docx
+from docx.document import Document as DocumentObject
 from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
@@ -25,7 +26,7 @@ MAX_TABLES = 200
 MAX_SPAN = 500       # columns one cell may span: python-docx expands a span cell by cell
 
 
-def _widest_span(document) -> int | None:  # type: ignore[no-untyped-def]
+def _widest_span(document: DocumentObject) -> int | None:
     """The largest w:gridSpan of the document, read before python-docx expands it (a hostile
     gridSpan of 999,999,999 held a worker for its whole CPU limit)."""
     widest = 1

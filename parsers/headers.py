@@ -63,18 +63,22 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
 
 
 def _known_charset(cs: str) -> bool:
-    """A charset Python can decode with. utf-7 is refused: its decoder turns "+..." sequences in
-    plain ASCII into surprises, and no Vietnamese mailer sends it."""
+    """A text charset Python can decode with. Python's bytes-to-bytes codecs (zlib, base64, hex,
+    bz2, uu, quopri) are no charset: their decoders refuse errors='replace'. utf-7 is refused
+    too: its decoder turns "+..." sequences in plain ASCII into surprises, and no Vietnamese
+    mailer sends it."""
     try:
-        return codecs.lookup(cs).name not in ("utf-7",)
+        info = codecs.lookup(cs)
     except (LookupError, ValueError):
         return False
+    return getattr(info, "_is_text_encoding", True) and info.name not in ("utf-7",)
 
 
 # ---------------------------------------------------------------- RFC 2047
 
 _ENCODED_WORD = re.compile(r"=\?([^?\s]{1,64})\?([bBqQ])\?([^?\s]*)\?=")
 _SYLLABLE = re.compile(r"^(ngh|ng|gh|gi|kh|nh|ph|qu|th|tr|ch|[bcdghklmnprstvx])?[aeiouy]{1,3}(ng|nh|ch|[cmnpt])?$")
+_WORD_END = frozenset(",;:.!?)")
 _TAIL = 40  # how much of the text on each side of a join the space rule looks at
 
 
@@ -104,6 +108,8 @@ def _needs_space(left: str, right: str) -> bool:
         return False
     a = _SPACES.split(left[-_TAIL:])[-1]
     b = _SPACES.split(right[:_TAIL])[0]
+    if a[-1:] in _WORD_END and a[:-1].isalpha() and b[:1].isalpha():
+        return True       # "Bù Đốp," + "tỉnh": punctuation that ends a word is followed by a space
     return a.isalpha() and b.isalpha() and _is_syllable(a) and _is_syllable(b) and not _is_syllable(a + b)
 
 
@@ -311,7 +317,9 @@ def addresses(values: list[object]) -> list[str]:
 
 
 def _split_commas(text: str) -> list[str]:
-    pieces, current, quoted = [], [], False
+    pieces: list[str] = []
+    current: list[str] = []
+    quoted = False
     for ch in text:
         if ch == '"':
             quoted = not quoted

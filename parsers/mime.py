@@ -91,7 +91,7 @@ def safe_filename(name: str, index: int = 0) -> str:
 
 def _part_text(part: email.message.Message, limits: Limits) -> str:
     payload = part.get_payload(decode=True)
-    if payload is None:
+    if not isinstance(payload, bytes):   # decode=True gives bytes, or None for a multipart
         raw = part.get_payload()
         return raw[:limits.max_text_chars] if isinstance(raw, str) else ""
     return decode_bytes(payload[:limits.max_text_chars * 4], _charset(part))[:limits.max_text_chars]
@@ -105,20 +105,20 @@ def _charset(part: email.message.Message) -> str | None:
 
 
 def _filename(part: email.message.Message) -> str | None:
+    name: str | None
     try:
         name = part.get_filename()
     except Exception:  # noqa: BLE001 - RFC 2231 values in unknown charsets and the like
         name = None
     if name is None:
         try:
-            name = part.get_param("name")
+            param = part.get_param("name")
+        except Exception:  # noqa: BLE001
+            param = None
+        try:   # an RFC 2231 triple, collapsed; a plain value stays as it is
+            name = email.utils.collapse_rfc2231_value(param) if param else None
         except Exception:  # noqa: BLE001
             name = None
-        if isinstance(name, tuple):  # RFC 2231 triple
-            try:
-                name = email.utils.collapse_rfc2231_value(name)
-            except Exception:  # noqa: BLE001
-                name = None
     return decode_header_value(name, 2_000) if name else None
 
 
@@ -180,7 +180,8 @@ def _walk(msg: email.message.Message, out: ParsedMessage, texts: list[str], html
         payload = msg.get_payload()
         if ctype == "message/rfc822" or (isinstance(payload, list) and ctype.startswith("message/")):
             for inner in payload if isinstance(payload, list) else []:
-                _forward(inner, out, texts, depth, state)
+                if isinstance(inner, email.message.Message):
+                    _forward(inner, out, texts, depth, state)
             return
         for part in payload if isinstance(payload, list) else []:
             if isinstance(part, email.message.Message):
@@ -326,12 +327,13 @@ def _quote_start(line: str) -> bool:
     head = plain(line[:_HEAD])
     if _QUOTE_LEAD().match(head):
         low = plain(line[:MAX_SCAN_LINE]).rstrip()
-        body = low[_QUOTE_LEAD().match(low).end():]
+        lead = _QUOTE_LEAD().match(low)   # the same lead as in `head`, which is a prefix of `low`
+        body = low[lead.end():] if lead else low
         wrote = _QUOTE_WROTE().search(body)
         if wrote and 5 <= wrote.start() <= 120:
             return True
     sender = _QUOTE_FROM().match(head)
-    return bool(sender) and "@" in line[sender.end() + 1:MAX_SCAN_LINE]
+    return sender is not None and "@" in line[sender.end() + 1:MAX_SCAN_LINE]
 
 
 def unquoted(text: str) -> str:
@@ -373,6 +375,6 @@ def _inline_forwards(out: ParsedMessage) -> None:
             if "@" in addr and (name.strip(), addr) not in out.forwarded_from:
                 out.forwarded_from.append((name.strip().strip('"'), addr))
             continue
-        subject = _inline_field(line, head, _INLINE_SUBJECT)
-        if subject is not None and subject not in out.forwarded_subjects and len(out.forwarded_subjects) < 50:
-            out.forwarded_subjects.append(subject)
+        pasted = _inline_field(line, head, _INLINE_SUBJECT)
+        if pasted is not None and pasted not in out.forwarded_subjects and len(out.forwarded_subjects) < 50:
+            out.forwarded_subjects.append(pasted)

@@ -38,6 +38,7 @@ _BLANK = re.compile(r"^[\s.…_·]*$")
 _LEADING = re.compile(r"^([+\-−]?)\s*(\d(?:[\d.,\u00a0 ]*\d)?)(.*)$", re.S)
 
 
+MAX_TOKEN = 40      # characters of one figure as written: 16 digits with separators and decimals fit
 MAX_FIGURE = 1e15   # no unit counts a quadrillion of anything: past it, a hostile file's digits
 
 
@@ -105,6 +106,8 @@ def _suffix_ok(rest: str) -> bool:
 def token_value(token: str, whole: bool = True) -> Number | None:
     """The value of a bare digit token with Vietnamese/English separators, or None if malformed."""
     token = token.replace("\u00a0", " ").strip()
+    if len(token) > MAX_TOKEN:   # far past MAX_FIGURE, and int() refuses more than 4,300 digits
+        return None
     if " " in token:
         return int(token.replace(" ", "")) if re.fullmatch(r"\d{1,3}( \d{3})+", token) else None
     dots, commas = token.count("."), token.count(",")

@@ -1,14 +1,57 @@
-"""Plain text and .csv: decoded (legacy Vietnamese encodings fixed) and read as narrative."""
+"""Plain text and .csv, decoded (legacy Vietnamese encodings fixed).
+
+Text is read as narrative. A .csv is what "Save as CSV" makes of the form's sheet: its rows go
+through the same table engine as a spreadsheet (`parsers.sheet.finish`), so its figures carry
+"file › dòng … cột …"-style cell provenance; a .csv that holds no table is read as text.
+"""
 from __future__ import annotations
 
-from parsers import legacy, narrative
+import csv
+import io
+
+from parsers import legacy, narrative, table
+from parsers.detect import detect
 from store.config import Report
 from store.records import ParsedReport
 
 KINDS = ("text", "csv")
+DELIMITERS = ",;\t"
+MAX_CSV_ROWS = 5000
 
 
 def parse(filename: str, data: bytes, report: Report) -> ParsedReport:
     text = legacy.decode_bytes(data)
+    rows = _grid(text)          # a table whatever the name says; else the name breaks the tie
+    kind = "csv" if rows else ("csv" if detect(data, filename) == "csv" else "text")
+    if rows:
+        from parsers import sheet
+        out = sheet.finish(ParsedReport(filename=filename, detected_type="csv"),
+                           [(filename, rows, _locator(filename))], report)
+        if out.values:
+            return out
     values = narrative.extract(text, report, filename)
-    return ParsedReport(filename=filename, detected_type="text", values=list(values), text=text)
+    return ParsedReport(filename=filename, detected_type=kind, values=list(values), text=text)
+
+
+def _grid(text: str) -> list[list[str | None]] | None:
+    """The rows of a delimited file (the delimiter the first lines agree on), or None."""
+    sample = text[:20_000]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=DELIMITERS)
+    except csv.Error:
+        return None
+    rows = []
+    for n, row in enumerate(csv.reader(io.StringIO(text), dialect)):
+        if n >= MAX_CSV_ROWS:
+            break
+        rows.append([c.strip() or None for c in row[:table.MAX_COLS]])
+    # a table: most non-empty rows have the same number (two or more) of cells; prose with
+    # commas has a different number on every line
+    widths = [len(r) for r in rows if any(r)]
+    common = max(set(widths), key=widths.count) if widths else 0
+    same = widths.count(common)
+    return rows if common >= 2 and same >= 3 and 2 * same >= len(widths) else None
+
+
+def _locator(filename: str):
+    return lambda r, c: f"{filename} › dòng {r + 1} › cột {c + 1}"

@@ -61,7 +61,7 @@ def parse(filename: str, data: bytes, report: Report) -> ParsedReport:
     return finish(out, grids, report)
 
 
-def finish(out: ParsedReport, grids: list[tuple[str, list[Sequence[object]], object]],
+def finish(out: ParsedReport, grids: Sequence[tuple[str, Sequence[Sequence[object]], table.Locate]],
            report: Report) -> ParsedReport:
     """Scan each sheet's rows, merge the values, read the stated unit and period."""
     scans = []

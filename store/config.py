@@ -253,7 +253,9 @@ class ReceiptsConfig:
 class IncidentsConfig:
     """`[incidents]`: ad-hoc case reports."""
     recipients: tuple[str, ...] = ()            # empty: the digest's recipients
-    # Documented and checked, but not read today: classification decides on its own incident words.
+    # Deprecated: the words that make a mail an incident are the vocabulary's (`incident_strong`,
+    # `incident_explicit`, the `category_*` tables; a division adds its own in `[vocabulary]`).
+    # Still accepted so an older configuration loads; the command line warns that it is not read.
     keywords: tuple[str, ...] = ()
 
 
