@@ -168,6 +168,7 @@ def process(db: sqlite_utils.Database, cfg: Config, message_id: int, now: dt.dat
     Every exception becomes a `failed` row with its stage, except operations problems of the
     store (they stop the poll with one line) and KeyboardInterrupt/SystemExit. `retry` (an
     admin's `reprocess`) gives a quarantined message a fresh count of attempts."""
+    vocabulary.use(cfg)   # the configuration's words, here and in the workers (cached: cheap)
     row = store.get_message(db, message_id)
     if row is None:
         raise ValueError(f"no message {message_id} in the store")
