@@ -16,7 +16,8 @@ from compile import wording
 
 from compile.common import find_period, parse_time
 from store import figures as stored, incidents as stored_incidents
-from store.config import Config, Period, Report
+from store.config import Config
+from store.domain import Period, Report
 
 CATEGORY_LABELS = {"bao_luc": "Bạo lực", "xam_hai": "Xâm hại", "duoi_nuoc": "Đuối nước",
                    "giao_thong": "Tai nạn giao thông", "tai_nan_khac": "Tai nạn, thương tích khác",

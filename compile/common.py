@@ -10,7 +10,9 @@ from pathlib import Path
 
 import jinja2
 
-from store.config import Config, Period, Report
+from store.config import Config
+
+from store.domain import Period, Report
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # local@domain, the domain holding a dot with something on each side. The dot is checked apart:

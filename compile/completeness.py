@@ -17,7 +17,8 @@ import sqlite_utils
 
 from compile.common import find_period, local_now, parse_time
 from store import queries
-from store.config import Config, Unit
+from store.config import Config
+from store.domain import Unit
 
 STATE_LABELS = {"on_time": "Đúng hạn", "late": "Trễ hạn", "missing": "Chưa nộp (quá hạn)",
                 "awaiting": "Chưa nhận (còn hạn)"}

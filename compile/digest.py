@@ -20,10 +20,9 @@ from compile import aggregate, chart, mail, outbox, workbook
 from compile.common import clean, find_period, local_now, parse_time, render, vn_date, vn_datetime
 from compile.completeness import compute
 from store import outbox as outbox_rows
-from store.config import Config
+from store.config import WEEKDAYS, Config
 
 log = logging.getLogger("baocao.digest")
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CHART_CID = "bieu-do-tien-do@baocao"
 
 

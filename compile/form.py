@@ -17,7 +17,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from compile import letterhead
-from store.config import Config, Period, Report, Unit
+from store.config import Config
+from store.domain import Period, Report, Unit
 
 SHEET = "BaoCao"
 HEADERS = ("STT", "Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Số liệu", "Ghi chú")

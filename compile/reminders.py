@@ -22,7 +22,8 @@ from compile import mail, outbox
 from compile.common import iso, local_now, one_line, parse_time, render, valid_address, vn_date
 from compile.completeness import first_submissions
 from store import outbox as outbox_rows
-from store.config import Config, Period, Report, Unit
+from store.config import Config
+from store.domain import Period, Report, Unit
 
 log = logging.getLogger("baocao.reminders")
 

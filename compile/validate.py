@@ -13,7 +13,8 @@ from typing import Mapping
 import sqlite_utils
 
 from store import messages
-from store.config import Config, Report
+from store.config import Config
+from store.domain import Report
 from store.records import Value
 
 

@@ -24,7 +24,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from compile import aggregate, letterhead
 from compile.common import local_now, number, vn_date, vn_datetime
 from compile.completeness import Completeness, compute
-from store.config import Config, Indicator, Period, Report
+from store.config import Config
+from store.domain import Indicator, Period, Report
 
 FONT = "Times New Roman"
 THIN = Side(style="thin", color="000000")

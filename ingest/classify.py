@@ -16,7 +16,8 @@ from parsers.mime import unquoted
 from parsers import vocabulary
 from parsers.text import fold, padded
 from parsers.vocabulary import Vocabulary
-from store.config import Config, Period, Report, nearest
+from store.config import Config
+from store.domain import Period, Report, nearest
 
 
 @dataclass(frozen=True)

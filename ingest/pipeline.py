@@ -38,7 +38,8 @@ from parsers.headers import Headers, read_headers
 from parsers.mime import ParsedMessage
 from parsers.text import plain
 from store import messages as store
-from store.config import Config, Report
+from store.config import Config
+from store.domain import Report
 from store.db import operational
 from store.errors import ArchiveError
 from store.records import Case, Failure, FileProblem, FileRead, Outcome, ParsedReport

@@ -14,7 +14,7 @@ from functools import lru_cache
 from parsers import vocabulary
 from parsers.text import fold
 from parsers.vocabulary import Vocabulary
-from store.config import Unit
+from store.domain import Unit
 
 # The kinds of unit and the words between a kind and its place are parsers/words.toml's
 # (unit_kind_*, district_word, commune_word); these patterns are built from them, for folded text.

@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 
 from parsers import legacy
-from store.config import Report
+from store.domain import Report
 from store.records import FileProblem, ParsedReport
 from parsers.isolate import die_with_parent
 

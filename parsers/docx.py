@@ -20,7 +20,7 @@ from docx.text.paragraph import Paragraph
 from parsers import narrative, table
 from store.records import FileProblem, ParsedReport
 from parsers.xlsx import OLE_MAGIC, check_ooxml
-from store.config import Report
+from store.domain import Report
 
 MAX_TABLES = 200
 MAX_SPAN = 500       # columns one cell may span: python-docx expands a span cell by cell

@@ -10,7 +10,7 @@ import subprocess
 
 from parsers import narrative, ocr
 from parsers.isolate import problem_report
-from store.config import Report
+from store.domain import Report
 from store.records import ParsedReport
 
 KINDS = ("image",)

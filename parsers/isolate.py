@@ -31,7 +31,7 @@ from parsers import vocabulary
 from store.records import FileProblem, ParsedReport
 
 if TYPE_CHECKING:
-    from store.config import Report
+    from store.domain import Report
 
 Parser = Callable[[str, bytes, "Report"], ParsedReport]
 

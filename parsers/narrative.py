@@ -19,7 +19,7 @@ from parsers import vocabulary
 from parsers.text import fold, plain, strip_diacritics
 from parsers.numbers import parse_number
 from store.records import Value
-from store.config import Report
+from store.domain import Report
 
 # The labels and headings are parsers/words.toml's; the label patterns are for `plain` text, the
 # others for folded text.

@@ -27,7 +27,7 @@ from parsers.text import fold
 from parsers import narrative, ocr, table, vocabulary
 from parsers.numbers import parse_number
 from store.records import FileProblem, ParsedReport
-from store.config import Report
+from store.domain import Report
 
 MAX_PAGES = 500
 MAX_PAGES_READ = 30

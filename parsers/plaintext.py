@@ -11,7 +11,7 @@ import io
 
 from parsers import legacy, narrative, table
 from parsers.detect import detect
-from store.config import Report
+from store.domain import Report
 from store.records import ParsedReport
 
 KINDS = ("text", "csv")

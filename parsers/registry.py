@@ -21,7 +21,7 @@ from parsers.archives import DEFAULT_LIMITS, SEP, Budget, Limits, clean_name
 from parsers.detect import ARCHIVE_TYPES, detect
 from parsers.mime import parse_message
 from parsers.isolate import Parser, call_parser, problem_report
-from store.config import Report
+from store.domain import Report
 from store.records import FileProblem, ParsedReport
 
 __all__ = ["parse_attachment", "register", "parser_for", "Limits", "DEFAULT_LIMITS", "parse_text", "BODY_NAME"]

@@ -15,7 +15,7 @@ import python_calamine
 
 from parsers import narrative, table
 from store.records import FileProblem, ParsedReport
-from store.config import Report
+from store.domain import Report
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"

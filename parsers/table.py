@@ -29,7 +29,7 @@ from parsers.text import fold
 from parsers.numbers import display, parse_number
 from parsers.vocabulary import Vocabulary
 from store.records import Value
-from store.config import Report
+from store.domain import Report
 
 Locate = Callable[[int, int], str]
 

@@ -22,7 +22,7 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from parsers import narrative, table
 from store.records import FileProblem, ParsedReport
-from store.config import Report
+from store.domain import Report
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_ROWS = 5000

@@ -17,6 +17,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from store import config as store_config
+from store.domain import Report
 
 ROOT = Path(__file__).resolve().parent.parent
 FONT_PATHS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/TTF/DejaVuSans.ttf")
@@ -35,7 +36,7 @@ def config() -> store_config.Config:
     return store_config.load(ROOT / "config.example.toml")
 
 
-def report() -> store_config.Report:
+def report() -> Report:
     return config().reports[0]
 
 

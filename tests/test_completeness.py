@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from compile import completeness
-from store.config import Extension
+from store.domain import Extension
 from tests.storefill import add_message, add_report, at, fresh_store
 
 

@@ -184,7 +184,7 @@ def test_the_walk_covers_every_section_and_nested_table() -> None:
     for key in ("timezone", "mailbox", "mailbox.oauth2_token_command", "store.busy_timeout_seconds",
                 "intake.quarantine_after", "outbox.max_attempts", "units.file", "organisation.contact",
                 "schedule.repeat_log_minutes", "digest.recipients", "reminders.days_before",
-                "receipts.max_per_address_per_day", "incidents.keywords", "log.redact_env", "vocabulary",
+                "receipts.max_per_address_per_day", "incidents.recipients", "log.redact_env", "vocabulary",
                 "reports[0].annual_not_below_sections", "reports[0].periods[0].phrases",
                 "reports[0].indicators[19].patterns", "reports[0].indicators[20].synonyms", "reports[0].rules[4].upper", "extensions[0].due"):
         assert key in names, key

@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 
 from compile import outbox, reminders
-from store.config import Extension
+from store.domain import Extension
 from tests.storefill import add_report, at, fresh_store
 
 DUE = dt.date(2024, 6, 30)
