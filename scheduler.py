@@ -20,7 +20,6 @@ if TYPE_CHECKING:   # imported where used, so `--help` stays instant
     import sqlite_utils
 
     from ingest.pipeline import PollResult
-    from store.lock import StoreLock
 
 log = logging.getLogger("baocao")
 
@@ -84,17 +83,18 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
 
 # ---------------------------------------------------------------- commands
 
-def exclusive(ctx: Context) -> StoreLock:
-    """The store's lock: a command that fetches or sends must not run beside the daemon."""
-    from store.lock import acquire
-    return acquire(ctx.cfg.store_path)
+UNLOCKED_COMMANDS = READ_ONLY_COMMANDS | {"template", "backup"}   # never write the store (backup: online)
+
+
+def writes(args: argparse.Namespace) -> bool:
+    """Whether the command may write the store: it then takes the store's lock before it does
+    anything (a command refused beside the running daemon has done nothing)."""
+    return args.command not in UNLOCKED_COMMANDS and not getattr(args, "dry_run", False)
 
 
 def cmd_poll(ctx: Context) -> int:
     from ingest.pipeline import poll
-    with exclusive(ctx):
-        result = poll(ctx.db, ctx.cfg, ctx.now)
-        return _poll_done(ctx, result)
+    return _poll_done(ctx, poll(ctx.db, ctx.cfg, ctx.now))
 
 
 def _poll_done(ctx: Context, result: PollResult) -> int:
@@ -205,9 +205,8 @@ def cmd_remind(ctx: Context) -> int:
             print(f"{p.dedupe_key}\t{', '.join(p.recipients) or '(no address)'}\t{p.subject}")
         print(f"remind --dry-run: {len(planned)} reminder(s) would be sent")
         return 0
-    with exclusive(ctx):
-        queued = reminders.queue(ctx.db, ctx.cfg, ctx.now)
-        result = outbox.deliver(ctx.db, ctx.cfg, ctx.now)
+    queued = reminders.queue(ctx.db, ctx.cfg, ctx.now)
+    result = outbox.deliver(ctx.db, ctx.cfg, ctx.now)
     print(f"remind: {len(queued)} reminder(s) queued; outbox sent {result.sent}, failed {result.failed}, "
           f"pending {result.pending}")
     return 1 if result.failed or result.error else 0
@@ -235,8 +234,7 @@ def cmd_digest(ctx: Context) -> int:
     if not ctx.cfg.digest.recipients:
         print(f"digest: {len(targets)} due, none queued: [digest] recipients is empty")
         return 1
-    with exclusive(ctx):
-        result = outbox.deliver(ctx.db, ctx.cfg, ctx.now)
+    result = outbox.deliver(ctx.db, ctx.cfg, ctx.now)
     print(f"digest: outbox sent {result.sent}, failed {result.failed}, pending {result.pending}")
     return 1 if result.failed or result.error else 0
 
@@ -399,16 +397,14 @@ def operations_problem(exc: BaseException, cfg: Any) -> str | None:
 
 
 def cmd_run(ctx: Context) -> int:
-    """`run --once`: every job once, in order; `run`: the daemon. Both hold the store's lock."""
-    from store.lock import acquire
-    with acquire(ctx.cfg.store_path):
-        if ctx.args.once:
-            worst = 0
-            for name, fn in JOBS:
-                worst = max(worst, run_job(ctx, name, fn))
-            return worst
-        from daemon import run_forever
-        return run_forever(ctx, JOBS, run_job)
+    """`run --once`: every job once, in order; `run`: the daemon. Both hold the store's lock (main)."""
+    if ctx.args.once:
+        worst = 0
+        for name, fn in JOBS:
+            worst = max(worst, run_job(ctx, name, fn))
+        return worst
+    from daemon import run_forever
+    return run_forever(ctx, JOBS, run_job)
 
 
 def cmd_health(ctx: Context) -> int:
@@ -497,12 +493,15 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # argparse already printed one line of usage error
         return int(exc.code or 0) if exc.code in (0, None) else 2
     setup_logging(args.verbose)
-    from store.lock import StoreLocked
+    from store.lock import StoreLocked, acquire
     ctx = None
     scratch_dir = None
+    lock = None
     try:
         ctx = Context(args)
         setup_logging(args.verbose, ctx.cfg, daemon=args.command == "run" and not args.once)
+        if writes(args):
+            lock = acquire(ctx.cfg.store_path)      # before any write, the store's opening included
         if args.command not in READ_ONLY_COMMANDS:
             from ingest import scratch
             scratch_dir = scratch.claim(ctx.cfg.store_path.parent / "tmp")
@@ -535,6 +534,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if scratch_dir is not None:
             scratch_dir.release()
+        if lock is not None:
+            lock.release()
 
 
 if __name__ == "__main__":

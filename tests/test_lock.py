@@ -61,3 +61,34 @@ def test_release_lets_the_same_process_take_it_again(tmp_path: Path) -> None:
         pass
     with acquire(store) as again:
         assert again.path == lock_path(store)
+
+
+@pytest.mark.parametrize("command", [["poll"], ["remind"], ["digest", "--period", "2024S1"], ["reprocess", "1"],
+                                     ["assign", "1", "--unit", "THPT-LOCNINH"], ["run", "--once"]])
+def test_a_command_refused_beside_the_daemon_has_done_nothing(tmp_path: Path, command: list[str]) -> None:
+    """The lock is taken before any write: a command that meets the running daemon exits 2 with
+    one line and leaves the store exactly as it was (no queued digest, no migration, no row)."""
+    import shutil
+
+    from tests.conftest import write_config
+    (tmp_path / "maildir").mkdir()
+    shutil.copytree(ROOT / "examples" / "maildir", tmp_path / "maildir", dirs_exist_ok=True)
+    config = write_config(tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    first = subprocess.run([sys.executable, "-m", "scheduler", "--config", str(config), "--now", "2024-07-05T08:00",
+                            "poll"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    store = tmp_path / "var" / "baocao.sqlite"
+
+    def files() -> dict[str, bytes]:   # the database and its write-ahead log: a write lands in one
+        return {p.name: p.read_bytes() for p in store.parent.glob("baocao.sqlite*") if p.suffix != ".lock"}
+    before = files()
+    proc = holder(store)
+    try:
+        refused = subprocess.run([sys.executable, "-m", "scheduler", "--config", str(config), "--now",
+                                  "2024-07-10T08:00", *command], cwd=ROOT, env=env, capture_output=True, text=True,
+                                 timeout=300)
+    finally:
+        proc.communicate("")
+    assert refused.returncode == 2 and "in use" in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+    assert files() == before
