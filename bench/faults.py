@@ -4,7 +4,7 @@ disk and store faults, each followed by the invariants of tests/faults/harness.p
     python3 bench/faults.py --trials 200 --seed 1 [--tree /path/to/checkout] [--disk-rounds 1]
 
 The kill trials are dealt round-robin over (poll, run --once) x (by time, at a code point); the
-code points rotate through the five of `harness.KILL_POINTS`, each with a seeded N and side
+code points rotate through those of `harness.KILL_POINTS`, each with a seeded N and side
 (before / after the call). The disk and store faults (a full archive disk two ways, a read-only
 store, a store locked ~1 s and for the whole poll) run `--disk-rounds` times each; those that
 need `mount` are skipped, and said so, where mounting is refused.

@@ -42,7 +42,8 @@ TZ = dt.timezone(dt.timedelta(hours=7))
 HOOK_PREFIX = "baocao-faults:"
 
 # The code points the lead keeps stable (module:qualname).
-KILL_POINTS = ("ingest.archive:store", "store.messages:insert_message", "store.messages:save_outcome",
+KILL_POINTS = ("ingest.archive:store", "store.messages:insert_message", "store.messages:begin_attempt",
+               "store.messages:save_outcome", "store.messages:save_warnings", "store.incidents:queue_alert",
                "store.messages:StoreSeen.mark", "compile.outbox:deliver")
 COMMANDS = {"poll": ("poll",), "run": ("run", "--once")}
 

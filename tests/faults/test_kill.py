@@ -25,8 +25,9 @@ SEED = int(os.environ.get("BAOCAO_FAULTS_SEED", "1"))
 TIME_TRIALS = 6
 # The command in which each point is hit (a clean run's call counts say the others call it too).
 POINT_COMMAND = {"ingest.archive:store": "poll", "store.messages:insert_message": "run",
-                 "store.messages:save_outcome": "poll", "store.messages:StoreSeen.mark": "run",
-                 "compile.outbox:deliver": "run"}
+                 "store.messages:begin_attempt": "run", "store.messages:save_outcome": "poll",
+                 "store.messages:save_warnings": "poll", "store.incidents:queue_alert": "poll",
+                 "store.messages:StoreSeen.mark": "run", "compile.outbox:deliver": "run"}
 
 
 # The worst moment for one point, rather than a seeded one: right after an incident's processing
