@@ -16,6 +16,7 @@ from store.errors import SourceError
 from ingest.imap import FolderState, ImapSource, decide, header_message_id
 from ingest.sources import FetchedMessage
 from tests.dovecot import ImapBox, free_port
+from tests.imap_proxy import RefusingProxy
 from tests.mails import build
 
 
@@ -405,3 +406,91 @@ def test_wait_for_mail_uses_idle(imap_mailbox):
     later.join()
     assert len(poll(src, seen)) == 1
     src.close()
+
+
+# ---------------------------------------------------------------- a message the server refuses
+
+
+@pytest.mark.parametrize("answer", [b"NO", b"BAD"])
+def test_a_message_the_server_refuses_holds_back_no_other(imap_mailbox, answer):
+    """Dovecot, through a proxy that answers NO (or BAD) to every FETCH naming UID 3: the batch
+    is asked again one by one, the others are taken, no reconnect, the refusal is counted."""
+    raws = mails(5, "refuse")
+    uids = imap_mailbox.append(*raws)
+    with RefusingProxy(imap_mailbox.server, {uids[2]}, answer=answer) as proxy:
+        lines: list[bytes] = []
+        src, seen = source(imap_mailbox, lines, port=proxy.port, batch_size=2, max_fetch_attempts=3), FakeSeen()
+        got = poll(src, seen)
+        assert [m.raw for m in got] == raws[:2] + raws[3:]
+        assert src.reconnects == 0 and commands(lines).count("LOGIN") == 1
+        validity = imap_mailbox.status()[b"UIDVALIDITY"]
+        assert seen.refusals(validity) == {str(uids[2]): 1}
+        assert "SERVERBUG" in seen.refusal_words[0]
+        assert proxy.batches_refused == 1 and proxy.refused == {uids[2]: 1}
+        # Tried again at each later poll (and only it), up to max_fetch_attempts, then no more.
+        for attempt in (2, 3):
+            lines.clear()
+            assert poll(src, seen) == []
+            assert [ln.split()[3] for ln in body_fetches(lines)] == [str(uids[2]).encode()]
+            assert seen.refusals(validity) == {str(uids[2]): attempt}
+        lines.clear()
+        assert poll(src, seen) == []
+        assert body_fetches(lines) == [] and commands(lines) == ["EXAMINE"]
+        assert proxy.refused == {uids[2]: 3}
+        # New mail still comes; the given-up UID is not asked for with it.
+        later = mails(1, "later")
+        imap_mailbox.append(*later)
+        assert [m.raw for m in poll(src, seen)] == later
+        assert proxy.refused == {uids[2]: 3}
+        src.close()
+
+
+def test_a_refused_message_is_taken_once_the_server_serves_it(imap_mailbox):
+    raws = mails(3, "served")
+    uids = imap_mailbox.append(*raws)
+    seen = FakeSeen()
+    with RefusingProxy(imap_mailbox.server, {uids[1]}) as proxy:
+        src = source(imap_mailbox, port=proxy.port)
+        assert [m.raw for m in poll(src, seen)] == [raws[0], raws[2]]
+        proxy.refuse.clear()                   # the admin repaired the message on the server
+        assert [m.raw for m in poll(src, seen)] == [raws[1]]
+        assert seen.refusals(seen.state[0]) == {}
+        assert poll(src, seen) == []
+        src.close()
+
+
+def test_a_dropped_connection_is_still_not_a_refusal(imap_mailbox):
+    raws = mails(4, "drop")
+    imap_mailbox.append(*raws)
+    cuts: list[bytes] = []
+
+    def cut_first_body_fetch(line: bytes) -> bool:
+        if b"BODY.PEEK[]" in line:
+            cuts.append(line)
+            return len(cuts) == 1
+        return False
+
+    src, seen = source(imap_mailbox, cut=cut_first_body_fetch), FakeSeen()
+    assert [m.raw for m in poll(src, seen)] == raws
+    assert src.reconnects == 1 and seen.refusal_counts == {}
+    src.close()
+
+
+def test_a_refused_header_fetch_after_a_uidvalidity_change_downloads_instead(imap_mailbox):
+    raws = mails(3, "hdr")
+    imap_mailbox.append(*raws)
+    seen = FakeSeen()
+    assert len(poll(source(imap_mailbox), seen)) == 3
+    imap_mailbox.recreate(*raws)
+    with RefusingProxy(imap_mailbox.server, {2}, bodies_only=False) as proxy:
+        src = source(imap_mailbox, port=proxy.port)
+        assert poll(src, seen) == []           # 1 and 3 re-paired; 2 could not even be looked at
+        assert seen.paired == ["1", "3"]
+        assert seen.refusals(seen.state[0]) == {"2": 1}
+        proxy.refuse.clear()
+        # Served now: downloaded like any refused message taken later (byte-identical to the
+        # stored copy, which the store keeps as one message, tests/test_poll_imap.py).
+        assert [m.raw for m in poll(src, seen)] == [raws[1]]
+        assert seen.paired == ["1", "3"] and seen.refusals(seen.state[0]) == {}
+        assert poll(src, seen) == []
+        src.close()
