@@ -115,6 +115,10 @@ def test_a_message_the_server_refuses_is_a_fetch_failure_retried_then_left_to_th
         assert db.execute("SELECT COUNT(*) FROM v_failures WHERE stage = 'fetch' AND resolved_at IS NULL"
                           ).fetchone()[0] == 1
         assert db.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 5
+        capsys.readouterr()
+        assert main(["--config", config, "failures"]) == 0
+        out = capsys.readouterr().out
+        assert f"UID {bad} " in out and "max_fetch_attempts" in out
 
 
 def test_a_refused_message_served_at_a_later_poll_resolves_its_failure(tmp_path, imap_mailbox, capsys) -> None:
