@@ -47,8 +47,11 @@ class MemorySeen:
     def last_uid(self, v): return max(map(int, self.keys.get(v, ())), default=0)
     def is_seen(self, v, uid): return str(uid) in self.keys.get(v, ())
     def seen_keys(self, v): return set(self.keys.get(v, ()))
-    def knows_header_id(self, mid): return False
-    def pair(self, v, uid, mid): self.keys.setdefault(v, set()).add(uid)
+    def copies(self, mid): return []
+    def pair(self, v, uid, sha): self.keys.setdefault(v, set()).add(uid)
+    def refusals(self, v): return {}
+    def refused(self, v, uid, words, limit): return 1
+    def vanished(self, v, uid): pass
     def set_state(self, v, n): self.state = (v, n)
     def mark(self, v, uid): self.keys.setdefault(v, set()).add(uid)
     def forget(self, v): self.keys.pop(v, None)

@@ -10,11 +10,18 @@ the EXAMINE answer is compared with what the store recorded at the end of the pr
 Only when they differ is the mailbox searched, and then only above the last UID taken.
 
 When UIDVALIDITY changes (folder re-created, server migrated) every UID is re-read by its
-Message-ID only; messages the store already holds are re-paired without downloading them.
+Message-ID and size only; a message the store already holds once with both is re-paired without
+downloading it. When the size differs or several stored messages share the Message-ID, the
+message is downloaded and its hash decides (the archive is content-addressed).
+
+A NO or BAD to a FETCH is the server refusing those messages, not a dropped connection: the
+batch is fetched one by one, the refused message is a `fetch` failure in the store and is tried
+again at later polls, at most `[mailbox] max_fetch_attempts` times; the others are taken.
 """
 from __future__ import annotations
 
 import email
+import hashlib
 import imaplib
 import logging
 import socket
@@ -34,7 +41,7 @@ T = TypeVar("T")
 
 UID_CHUNK = 500          # UIDs per command: far below Dovecot's 64 KB command-line limit
 BODY_ITEMS = [b"BODY.PEEK[]", b"INTERNALDATE", b"RFC822.SIZE"]
-HEADER_ITEMS = [b"BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"]
+HEADER_ITEMS = [b"BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]", b"RFC822.SIZE"]
 IDLE_ROUND_S = 25 * 60   # RFC 2177: re-issue IDLE before the server's 30-minute autologout
 # Everything that means "the connection is gone" rather than "the server said no".
 # ssl.SSLError and socket.timeout are OSErrors; imaplib.abort is a subclass of imaplib.error.
@@ -278,13 +285,19 @@ class ImapSource:
         self.log.debug("%s: %s (uidvalidity %s, uidnext %s)", self.name, plan, state.uidvalidity, state.uidnext)
         # Same UIDVALIDITY with a lower UIDNEXT: the recorded UIDs belong to another numbering.
         trust_seen = not (plan == "rescan" and seen.uidvalidity() == state.uidvalidity)
+        verify: dict[int, set[str]] = {}
         if plan == "rescan":
-            uids = self._rescan(seen, state, trust_seen)
+            uids, verify = self._rescan(seen, state, trust_seen)
         elif plan != "nothing":
             uids = self._uids_above(seen, state)
         else:
             uids = []
-        yield from self._fetch_bodies(uids, seen, state, trust_seen)
+        # Messages the server refused at earlier polls: again, until max_fetch_attempts.
+        refusals = seen.refusals(state.uidvalidity)
+        given_up = {int(u) for u, n in refusals.items() if n >= self.cfg.max_fetch_attempts}
+        again = {int(u) for u, n in refusals.items() if n < self.cfg.max_fetch_attempts}
+        uids = sorted((set(uids) | again) - given_up)
+        yield from self._fetch_bodies(uids, seen, state, trust_seen, verify, refusals)
         seen.set_state(state.uidvalidity, state.uidnext)
 
     def _uids_above(self, seen: SeenIndex, state: FolderState) -> list[int]:
@@ -294,9 +307,15 @@ class ImapSource:
         known = seen.seen_keys(state.uidvalidity) if last else set()
         return sorted(u for u in found if u > last and str(u) not in known)
 
-    def _rescan(self, seen: SeenIndex, state: FolderState, trust_seen: bool) -> list[int]:
-        """After a UIDVALIDITY change: pair what the store has by Message-ID, return the rest."""
-        self.log.warning("%s: UIDVALIDITY changed (%s -> %s); re-pairing by Message-ID",
+    def _rescan(self, seen: SeenIndex, state: FolderState, trust_seen: bool
+                ) -> tuple[list[int], dict[int, set[str]]]:
+        """After a UIDVALIDITY change: pair what the store has, return the UIDs to download and,
+        among them, those to pair only if their hash is one of the stored copies'.
+
+        A UID pairs without download when its Message-ID and RFC822.SIZE are those of the one
+        stored message with that Message-ID. When the size differs, or several stored messages
+        share the Message-ID (mailers with fixed or broken Message-IDs exist), the body decides."""
+        self.log.warning("%s: UIDVALIDITY changed (%s -> %s); re-pairing by Message-ID and size",
                          self.name, seen.uidvalidity(), state.uidvalidity)
         every = sorted(self._retry(lambda c: c.search([b"ALL"]), state))
         if not trust_seen:  # the same UIDVALIDITY numbers other messages now: forget the old UIDs
@@ -304,20 +323,31 @@ class ImapSource:
         known = seen.seen_keys(state.uidvalidity) if trust_seen else set()
         todo = [u for u in every if str(u) not in known]
         rest: list[int] = []
+        verify: dict[int, set[str]] = {}
+        paired = 0
         for chunk in chunks(todo, UID_CHUNK):
-            headers = self._retry(lambda c: c.fetch(chunk, HEADER_ITEMS), state)
+            headers, _ = self._fetch_items(chunk, HEADER_ITEMS, state)
             for uid in chunk:
-                mid = header_message_id(_body_key(headers.get(uid, {}), b"BODY[HEADER") or b"")
-                if mid and seen.knows_header_id(mid):
-                    seen.pair(state.uidvalidity, str(uid), mid)
-                else:
-                    rest.append(uid)
-        self.log.info("%s: %d re-paired, %d to download", self.name, len(todo) - len(rest), len(rest))
-        return rest
+                item = headers.get(uid, {})
+                mid = header_message_id(_body_key(item, b"BODY[HEADER") or b"")
+                copies = seen.copies(mid) if mid else []
+                size = item.get(b"RFC822.SIZE")
+                if len(copies) == 1 and size is not None and copies[0][0] == size:
+                    seen.pair(state.uidvalidity, str(uid), copies[0][1])
+                    paired += 1
+                    continue
+                if copies:
+                    verify[uid] = {sha for _, sha in copies}
+                rest.append(uid)
+        self.log.info("%s: %d re-paired, %d to download (%d to compare by hash)",
+                      self.name, paired, len(rest), len(verify))
+        return rest, verify
 
-    def _fetch_bodies(self, uids: list[int], seen: SeenIndex, state: FolderState,
-                      trust_seen: bool = True) -> Iterator[FetchedMessage]:
+    def _fetch_bodies(self, uids: list[int], seen: SeenIndex, state: FolderState, trust_seen: bool = True,
+                      verify: dict[int, set[str]] | None = None, refusals: dict[str, int] | None = None,
+                      ) -> Iterator[FetchedMessage]:
         size = max(1, min(self.cfg.batch_size, UID_CHUNK))
+        verify, refusals = verify or {}, refusals or {}
         for batch in chunks(uids, size):
             # The consumer recorded every message yielded so far, so a poll that follows a crash
             # resumes at the first message not yet taken. A batch is fetched whole before any
@@ -326,26 +356,65 @@ class ImapSource:
                 batch = [u for u in batch if not seen.is_seen(state.uidvalidity, str(u))]
             if not batch:
                 continue
-            data = self._fetch_batch(batch, state)
+            data, refused = self._fetch_items(batch, BODY_ITEMS, state)
             for uid in batch:
+                if uid in refused:
+                    self._refused(seen, state, uid, refused[uid])
+                    continue
                 item = data.pop(uid, None)
                 message = self._message(uid, item, state) if item is not None else None
-                if message is not None:
-                    yield message
+                if message is None:
+                    if str(uid) in refusals:
+                        seen.vanished(state.uidvalidity, str(uid))
+                    continue
+                if uid in verify:
+                    sha = hashlib.sha256(message.raw).hexdigest()
+                    if sha in verify[uid]:   # the stored message itself: pair it, do not take it again
+                        seen.pair(state.uidvalidity, str(uid), sha)
+                        continue
+                yield message
 
-    def _fetch_batch(self, batch: list[int], state: FolderState) -> dict[int, dict[bytes, Any]]:
-        """BODY.PEEK[] for a batch; if the server refuses it, one by one so one bad message
-        does not block the others."""
+    def _refused(self, seen: SeenIndex, state: FolderState, uid: int, words: str) -> None:
+        limit = self.cfg.max_fetch_attempts
+        attempts = seen.refused(state.uidvalidity, str(uid), words, limit)
+        if attempts >= limit:
+            self.log.error("%s: the server refused UID %s %d times (%s); no more attempts, left to the admin "
+                           "(v_failures, stage fetch)", self.name, uid, attempts, words)
+        else:
+            self.log.error("%s: the server refused UID %s (%s); attempt %d of %d, tried again at the next poll",
+                           self.name, uid, words, attempts, limit)
+
+    def _fetch_items(self, batch: list[int], items: list[bytes], state: FolderState
+                     ) -> tuple[dict[int, dict[bytes, Any]], dict[int, str]]:
+        """ITEMS for a batch, and the UIDs the server refused to send with its words.
+
+        A NO or BAD answer (imaplib's `error`, not its `abort`) is about the messages asked for,
+        not the connection: the batch is asked again one message at a time, so one message the
+        server cannot serve does not hold back the others. A dropped connection is `_retry`'s."""
         try:
-            return self._retry(lambda c: c.fetch(batch, BODY_ITEMS), state)
+            return self._retry(lambda c: c.fetch(batch, items), state), {}
+        except imaplib.IMAP4.abort:
+            raise
         except imaplib.IMAP4.error as exc:
+            self._discard_partial_answer()
             if len(batch) == 1:
-                self.log.error("%s: UID %s could not be fetched: %s", self.name, batch[0], _text(exc))
-                return {}
-            out: dict[int, dict[bytes, Any]] = {}
+                return {}, {batch[0]: _text(exc)}
+            self.log.warning("%s: the server refused a FETCH of %d messages (%s); one at a time",
+                             self.name, len(batch), _text(exc))
+            data: dict[int, dict[bytes, Any]] = {}
+            refused: dict[int, str] = {}
             for uid in batch:
-                out.update(self._fetch_batch([uid], state))
-            return out
+                one, no = self._fetch_items([uid], items, state)
+                data.update(one)
+                refused.update(no)
+            return data, refused
+
+    def _discard_partial_answer(self) -> None:
+        """What the server sent for the other messages of a refused FETCH stays in imaplib's
+        untagged responses and would be handed back with the next command's: drop it."""
+        imap = getattr(self._client, "_imap", None)
+        if imap is not None:
+            imap.untagged_responses.pop("FETCH", None)
 
     def _message(self, uid: int, item: dict[bytes, Any], state: FolderState) -> FetchedMessage | None:
         raw = item.get(b"BODY[]")

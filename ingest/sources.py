@@ -33,11 +33,19 @@ class SeenIndex(Protocol):
     def last_uid(self, uidvalidity: int) -> int: ...
     def is_seen(self, uidvalidity: int, uid: str) -> bool: ...
     def seen_keys(self, uidvalidity: int) -> set[str]: ...
-    def knows_header_id(self, header_message_id: str) -> bool: ...
-    def pair(self, uidvalidity: int, uid: str, header_message_id: str) -> None:
-        """Record that UID is a message already in the store (re-paired after a UIDVALIDITY change)."""
+    def copies(self, header_message_id: str) -> list[tuple[int | None, str]]:
+        """(size, sha256) of every stored message with this Message-ID: what a UID seen under an
+        earlier UIDVALIDITY may be paired with."""
+    def pair(self, uidvalidity: int, uid: str, sha256: str) -> None:
+        """Record that UID is the stored message with this hash (re-paired after a UIDVALIDITY change)."""
     def forget(self, uidvalidity: int) -> None:
         """Drop what was seen under UIDVALIDITY: the server reused the value for a new numbering."""
+    def refusals(self, uidvalidity: int) -> dict[str, int]:
+        """UID -> how many polls the server refused to send it (FETCH answered NO or BAD)."""
+    def refused(self, uidvalidity: int, uid: str, words: str, limit: int) -> int:
+        """Record one refusal (the server's words, a `fetch` failure); returns the count so far."""
+    def vanished(self, uidvalidity: int, uid: str) -> None:
+        """A UID once refused is no longer in the folder."""
     def set_state(self, uidvalidity: int, uidnext: int | None) -> None: ...
     def uidnext(self) -> int | None: ...
 

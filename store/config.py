@@ -39,6 +39,7 @@ class MailboxConfig:
     batch_size: int = 50
     timeout: float = 60.0
     idle: bool = False
+    max_fetch_attempts: int = 5         # polls that may try a message the server refuses to send
 
     def secret(self) -> str:
         """The password or OAuth2 token, read only when connecting; never stored in the config object."""
@@ -378,7 +379,7 @@ def _fields(record: type[DataclassInstance]) -> tuple[str, ...]:
 # ---------------------------------------------------------------- sections
 
 MAILBOX_KEYS = ("kind", "path", "host", "port", "tls", "username", "password_env", "auth", "oauth2_token_env",
-                "oauth2_token_command", "folder", "batch_size", "timeout", "idle")
+                "oauth2_token_command", "folder", "batch_size", "timeout", "idle", "max_fetch_attempts")
 OUTBOX_KEYS = ("kind", "path", "host", "port", "tls", "username", "password_env", "from", "from_name",
                "timeout", "max_attempts")
 REPORT_KEYS = ("code", "title", "keywords", "annual_not_below_sections", "periods", "indicators", "rules")
@@ -401,7 +402,8 @@ def _mailbox(t: _Table, base: Path) -> MailboxConfig:
         auth=auth, oauth2_token_env=t.get("oauth2_token_env", str, ""),
         oauth2_token_command=t.get("oauth2_token_command", str, ""),
         folder=t.get("folder", str, "INBOX"), batch_size=t.number("batch_size", int, 50, low=1, high=1000),
-        timeout=t.number("timeout", float, 60.0, above=0), idle=t.get("idle", bool, False))
+        timeout=t.number("timeout", float, 60.0, above=0), idle=t.get("idle", bool, False),
+        max_fetch_attempts=t.number("max_fetch_attempts", int, 5, low=1, high=100))
     if imap and auth == "login" and not cfg.password_env:
         raise ConfigError(t.k("password_env"), "is missing (the name of the environment variable holding the password)")
     if imap and auth == "xoauth2" and not (cfg.oauth2_token_env or cfg.oauth2_token_command):

@@ -52,21 +52,85 @@ class StoreSeen:
         return {r[0] for r in self.db.execute("SELECT uid FROM seen WHERE source = ? AND uidvalidity = ?",
                                               [self.source, uidvalidity])}
 
-    def knows_header_id(self, header_message_id: str) -> bool:
-        return self.db.execute("SELECT 1 FROM messages WHERE header_message_id = ?",
-                               [header_message_id]).fetchone() is not None
+    def copies(self, header_message_id: str) -> list[tuple[int | None, str]]:
+        """(size, sha256) of every stored message with this Message-ID, oldest first."""
+        return [(r[0], r[1]) for r in self.db.execute(
+            "SELECT size, sha256 FROM messages WHERE header_message_id = ? ORDER BY id", [header_message_id])]
 
-    def pair(self, uidvalidity: int, uid: str, header_message_id: str) -> None:
-        row = self.db.execute("SELECT id FROM messages WHERE header_message_id = ? ORDER BY id LIMIT 1",
-                              [header_message_id]).fetchone()
+    def pair(self, uidvalidity: int, uid: str, sha256: str) -> None:
+        row = self.db.execute("SELECT id FROM messages WHERE sha256 = ?", [sha256]).fetchone()
         self.mark(uidvalidity, uid, row[0] if row else None)
 
     def mark(self, uidvalidity: int, uid: str, message_id: int | None) -> None:
         self.db.execute("INSERT OR IGNORE INTO seen (source, uidvalidity, uid, message_id, seen_at) "
                         "VALUES (?, ?, ?, ?, ?)", [self.source, uidvalidity, str(uid), message_id, self.now])
+        self._settle_refusal(uidvalidity, uid)
 
     def forget(self, uidvalidity: int) -> None:
         self.db.execute("DELETE FROM seen WHERE source = ? AND uidvalidity = ?", [self.source, uidvalidity])
+        self.db.execute("DELETE FROM fetch_refusals WHERE source = ? AND uidvalidity = ?", [self.source, uidvalidity])
+
+    # -- messages the server refused to send ------------------------------------------------
+
+    def refusals(self, uidvalidity: int) -> dict[str, int]:
+        """UID -> how many times the server refused to send it (not yet taken)."""
+        return {r[0]: int(r[1]) for r in self.db.execute(
+            "SELECT uid, attempts FROM fetch_refusals WHERE source = ? AND uidvalidity = ?",
+            [self.source, uidvalidity])}
+
+    def refused(self, uidvalidity: int, uid: str, words: str, limit: int) -> int:
+        """Count one refusal of UID (the server's words kept) in its `fetch` failure row, one row
+        per message however often it is refused. Returns the refusals so far, this one included."""
+        row = self.db.execute("SELECT attempts, failure_id FROM fetch_refusals WHERE source = ? "
+                              "AND uidvalidity = ? AND uid = ?", [self.source, uidvalidity, str(uid)]).fetchone()
+        attempts = (int(row[0]) if row else 0) + 1
+        reason = (f"the mail server refused to send UID {uid} of {self.source} (UIDVALIDITY {uidvalidity}), "
+                  f"{attempts} of {limit} attempts")
+        detail = words + ("" if attempts < limit else
+                          "; no more attempts: check the message in the mailbox (a mail client or the "
+                          "server's log), the rest of the folder is taken as usual")
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            failure_id = row[1] if row else None
+            if failure_id is None or not conn.execute(
+                    "UPDATE failures SET reason = ?, detail = ?, resolved_at = NULL WHERE id = ?",
+                    [reason, detail[:4000], failure_id]).rowcount:
+                failure_id = inserted_id(conn.execute(
+                    "INSERT INTO failures (message_id, stage, reason, detail, created_at) "
+                    "VALUES (NULL, 'fetch', ?, ?, ?)", [reason, detail[:4000], self.now]))
+            conn.execute(
+                "INSERT INTO fetch_refusals (source, uidvalidity, uid, attempts, failure_id, last_error, last_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(source, uidvalidity, uid) DO UPDATE SET "
+                "attempts = excluded.attempts, failure_id = excluded.failure_id, last_error = excluded.last_error, "
+                "last_at = excluded.last_at",
+                [self.source, uidvalidity, str(uid), attempts, failure_id, words[:4000], self.now])
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return attempts
+
+    def vanished(self, uidvalidity: int, uid: str) -> None:
+        """A UID once refused is no longer in the folder: nothing is left to try."""
+        self._settle_refusal(uidvalidity, uid, "the message is no longer in the folder")
+
+    def _settle_refusal(self, uidvalidity: int, uid: str, why: str | None = None) -> None:
+        row = self.db.execute("SELECT failure_id FROM fetch_refusals WHERE source = ? AND uidvalidity = ? "
+                              "AND uid = ?", [self.source, uidvalidity, str(uid)]).fetchone()
+        if row is None:
+            return
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("UPDATE failures SET resolved_at = ?, detail = COALESCE(detail, '') || ? WHERE id = ?",
+                         [self.now, f"; {why or 'taken at a later poll'}", row[0]])
+            conn.execute("DELETE FROM fetch_refusals WHERE source = ? AND uidvalidity = ? AND uid = ?",
+                         [self.source, uidvalidity, str(uid)])
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
 
     def set_state(self, uidvalidity: int, uidnext: int | None) -> None:
         self.db.execute(
@@ -75,6 +139,15 @@ class StoreSeen:
             "uidnext = excluded.uidnext, last_poll_at = excluded.last_poll_at, "
             "last_success_at = excluded.last_success_at",
             [self.source, uidvalidity, uidnext, self.now, self.now])
+        # Refusals counted under an earlier numbering: the message is tried afresh under its new UID.
+        for (failure_id,) in self.db.execute(
+                "SELECT failure_id FROM fetch_refusals WHERE source = ? AND uidvalidity != ?",
+                [self.source, uidvalidity]).fetchall():
+            self.db.execute("UPDATE failures SET resolved_at = ?, detail = COALESCE(detail, '') || ? "
+                            "WHERE id = ? AND resolved_at IS NULL",
+                            [self.now, "; the folder was renumbered (UIDVALIDITY changed): tried again under "
+                             "its new UID", failure_id])
+        self.db.execute("DELETE FROM fetch_refusals WHERE source = ? AND uidvalidity != ?", [self.source, uidvalidity])
 
     def record_error(self, error: str) -> None:
         self.db.execute(

@@ -60,6 +60,8 @@ NEXT_STEP = {
     "classify": "baocao reprocess {m} (after an upgrade), or baocao assign {m} --unit CODE",
     "mime": "open the raw .eml; baocao assign {m} --unit CODE if it is a report",
     "send": "check the address / SMTP server; the mail is in v_outbox",
+    "fetch": "the mail server refuses to send this message: look at it in a mail client or the "
+             "server's log; each poll tries again up to [mailbox] max_fetch_attempts",
 }
 
 

@@ -193,4 +193,21 @@ MIGRATIONS: list[str] = [
     ALTER TABLE messages ADD COLUMN thread_refs TEXT;
     ALTER TABLE messages ADD COLUMN checked_at TEXT;
     """,
+    # 5: a message the mail server refuses to send (FETCH answered NO or BAD) is not a dropped
+    # connection: the poll goes on with the others, and this table counts the refusals of each
+    # UID so it is tried again at later polls, at most `[mailbox] max_fetch_attempts` times.
+    # `failure_id` is its `fetch` row in `failures` (what the admin sees in v_failures); it is
+    # resolved when the message is finally taken or is no longer in the folder.
+    """
+    CREATE TABLE fetch_refusals (
+        source TEXT NOT NULL,
+        uidvalidity INTEGER NOT NULL,
+        uid TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        failure_id INTEGER REFERENCES failures(id),
+        last_error TEXT,
+        last_at TEXT NOT NULL,
+        PRIMARY KEY (source, uidvalidity, uid)
+    );
+    """,
 ]

@@ -3,6 +3,7 @@ across reconnects and UIDVALIDITY changes. Commands are counted on the wire (a r
 IMAPClient subclass), never by patching ImapSource."""
 from __future__ import annotations
 
+import hashlib
 import socket
 import threading
 import time
@@ -15,6 +16,7 @@ from store.errors import SourceError
 from ingest.imap import FolderState, ImapSource, decide, header_message_id
 from ingest.sources import FetchedMessage
 from tests.dovecot import ImapBox, free_port
+from tests.imap_proxy import RefusingProxy
 from tests.mails import build
 
 
@@ -24,8 +26,10 @@ class FakeSeen:
     def __init__(self) -> None:
         self.state: tuple[int | None, int | None] = (None, None)
         self.rows: dict[tuple[int, str], str | None] = {}
-        self.header_ids: set[str] = set()
+        self.stored: dict[str, tuple[str | None, int]] = {}   # sha256 -> (Message-ID, size)
         self.paired: list[str] = []
+        self.refusal_counts: dict[tuple[int, str], int] = {}
+        self.refusal_words: list[str] = []
 
     def uidvalidity(self) -> int | None:
         return self.state[0]
@@ -42,12 +46,23 @@ class FakeSeen:
     def seen_keys(self, uidvalidity: int) -> set[str]:
         return {u for v, u in self.rows if v == uidvalidity}
 
-    def knows_header_id(self, header_message_id: str) -> bool:
-        return header_message_id in self.header_ids
+    def copies(self, header_message_id: str) -> list[tuple[int | None, str]]:
+        return [(size, sha) for sha, (mid, size) in self.stored.items() if mid == header_message_id]
 
-    def pair(self, uidvalidity: int, uid: str, header_message_id: str) -> None:
-        self.rows[(uidvalidity, uid)] = header_message_id
+    def pair(self, uidvalidity: int, uid: str, sha256: str) -> None:
+        self.rows[(uidvalidity, uid)] = self.stored[sha256][0]
         self.paired.append(uid)
+
+    def refusals(self, uidvalidity: int) -> dict[str, int]:
+        return {u: n for (v, u), n in self.refusal_counts.items() if v == uidvalidity}
+
+    def refused(self, uidvalidity: int, uid: str, words: str, limit: int) -> int:
+        n = self.refusal_counts[(uidvalidity, uid)] = self.refusal_counts.get((uidvalidity, uid), 0) + 1
+        self.refusal_words.append(words)
+        return n
+
+    def vanished(self, uidvalidity: int, uid: str) -> None:
+        self.refusal_counts.pop((uidvalidity, uid), None)
 
     def set_state(self, uidvalidity: int, uidnext: int | None) -> None:
         self.state = (uidvalidity, uidnext)
@@ -58,8 +73,8 @@ class FakeSeen:
     def mark(self, msg: FetchedMessage) -> None:
         mid = header_message_id(msg.raw.split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n")
         self.rows[(msg.uidvalidity, msg.uid)] = mid
-        if mid:
-            self.header_ids.add(mid)
+        self.stored[hashlib.sha256(msg.raw).hexdigest()] = (mid, len(msg.raw))
+        self.refusal_counts.pop((msg.uidvalidity, msg.uid), None)
 
 
 class Truncated:
@@ -325,7 +340,8 @@ def test_odd_headers_come_back_byte_for_byte(imap_mailbox):
     seen = FakeSeen()
     assert [m.raw for m in poll(source(imap_mailbox), seen)] == raws
     assert header_message_id(folded_id) == "<folded-1@x.vn>"
-    # After a UIDVALIDITY change the folded Message-ID and both duplicates pair; 8-bit ones refetch.
+    # After a UIDVALIDITY change the folded Message-ID pairs, both duplicates pair after download
+    # (two stored copies share the Message-ID: the hash decides); the ones without Message-ID come again.
     imap_mailbox.recreate(*raws)
     assert [m.raw for m in poll(source(imap_mailbox), seen)] == [eight_bit, latin]
     assert seen.paired == ["3", "4", "5"]
@@ -390,3 +406,91 @@ def test_wait_for_mail_uses_idle(imap_mailbox):
     later.join()
     assert len(poll(src, seen)) == 1
     src.close()
+
+
+# ---------------------------------------------------------------- a message the server refuses
+
+
+@pytest.mark.parametrize("answer", [b"NO", b"BAD"])
+def test_a_message_the_server_refuses_holds_back_no_other(imap_mailbox, answer):
+    """Dovecot, through a proxy that answers NO (or BAD) to every FETCH naming UID 3: the batch
+    is asked again one by one, the others are taken, no reconnect, the refusal is counted."""
+    raws = mails(5, "refuse")
+    uids = imap_mailbox.append(*raws)
+    with RefusingProxy(imap_mailbox.server, {uids[2]}, answer=answer) as proxy:
+        lines: list[bytes] = []
+        src, seen = source(imap_mailbox, lines, port=proxy.port, batch_size=2, max_fetch_attempts=3), FakeSeen()
+        got = poll(src, seen)
+        assert [m.raw for m in got] == raws[:2] + raws[3:]
+        assert src.reconnects == 0 and commands(lines).count("LOGIN") == 1
+        validity = imap_mailbox.status()[b"UIDVALIDITY"]
+        assert seen.refusals(validity) == {str(uids[2]): 1}
+        assert "SERVERBUG" in seen.refusal_words[0]
+        assert proxy.batches_refused == 1 and proxy.refused == {uids[2]: 1}
+        # Tried again at each later poll (and only it), up to max_fetch_attempts, then no more.
+        for attempt in (2, 3):
+            lines.clear()
+            assert poll(src, seen) == []
+            assert [ln.split()[3] for ln in body_fetches(lines)] == [str(uids[2]).encode()]
+            assert seen.refusals(validity) == {str(uids[2]): attempt}
+        lines.clear()
+        assert poll(src, seen) == []
+        assert body_fetches(lines) == [] and commands(lines) == ["EXAMINE"]
+        assert proxy.refused == {uids[2]: 3}
+        # New mail still comes; the given-up UID is not asked for with it.
+        later = mails(1, "later")
+        imap_mailbox.append(*later)
+        assert [m.raw for m in poll(src, seen)] == later
+        assert proxy.refused == {uids[2]: 3}
+        src.close()
+
+
+def test_a_refused_message_is_taken_once_the_server_serves_it(imap_mailbox):
+    raws = mails(3, "served")
+    uids = imap_mailbox.append(*raws)
+    seen = FakeSeen()
+    with RefusingProxy(imap_mailbox.server, {uids[1]}) as proxy:
+        src = source(imap_mailbox, port=proxy.port)
+        assert [m.raw for m in poll(src, seen)] == [raws[0], raws[2]]
+        proxy.refuse.clear()                   # the admin repaired the message on the server
+        assert [m.raw for m in poll(src, seen)] == [raws[1]]
+        assert seen.refusals(seen.state[0]) == {}
+        assert poll(src, seen) == []
+        src.close()
+
+
+def test_a_dropped_connection_is_still_not_a_refusal(imap_mailbox):
+    raws = mails(4, "drop")
+    imap_mailbox.append(*raws)
+    cuts: list[bytes] = []
+
+    def cut_first_body_fetch(line: bytes) -> bool:
+        if b"BODY.PEEK[]" in line:
+            cuts.append(line)
+            return len(cuts) == 1
+        return False
+
+    src, seen = source(imap_mailbox, cut=cut_first_body_fetch), FakeSeen()
+    assert [m.raw for m in poll(src, seen)] == raws
+    assert src.reconnects == 1 and seen.refusal_counts == {}
+    src.close()
+
+
+def test_a_refused_header_fetch_after_a_uidvalidity_change_downloads_instead(imap_mailbox):
+    raws = mails(3, "hdr")
+    imap_mailbox.append(*raws)
+    seen = FakeSeen()
+    assert len(poll(source(imap_mailbox), seen)) == 3
+    imap_mailbox.recreate(*raws)
+    with RefusingProxy(imap_mailbox.server, {2}, bodies_only=False) as proxy:
+        src = source(imap_mailbox, port=proxy.port)
+        assert poll(src, seen) == []           # 1 and 3 re-paired; 2 could not even be looked at
+        assert seen.paired == ["1", "3"]
+        assert seen.refusals(seen.state[0]) == {"2": 1}
+        proxy.refuse.clear()
+        # Served now: downloaded like any refused message taken later (byte-identical to the
+        # stored copy, which the store keeps as one message, tests/test_poll_imap.py).
+        assert [m.raw for m in poll(src, seen)] == [raws[1]]
+        assert seen.paired == ["1", "3"] and seen.refusals(seen.state[0]) == {}
+        assert poll(src, seen) == []
+        src.close()
