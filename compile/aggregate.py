@@ -120,6 +120,7 @@ class Incident:
     message_id: int
     created_at: dt.datetime | None
     alerted_at: str | None
+    received_at: dt.datetime | None = None    # when its first mail arrived (not when it was processed)
 
     @property
     def category_label(self) -> str:
@@ -137,7 +138,8 @@ def incidents(db: sqlite_utils.Database, cfg: Config, since: dt.datetime | None 
             continue
         if until is not None and created is not None and created > until:
             continue
-        out.append(Incident(r[0], r[1] or "", r[2] or "", r[3] or "khac", r[4] or "", r[5], created, r[7]))
+        out.append(Incident(r[0], r[1] or "", r[2] or "", r[3] or "khac", r[4] or "", r[5], created, r[7],
+                            parse_time(cfg, r[8])))
     return out
 
 

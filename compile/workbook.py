@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Mapping
 
 import openpyxl
 import sqlite_utils
@@ -37,6 +38,8 @@ KIND_LABELS = {"pgd": "Phòng Giáo dục và Đào tạo", "thpt": "Trường T
                "gdnn-gdtx": "Trung tâm GDNN-GDTX"}
 METHOD_LABELS = {"table": "Bảng số liệu", "text": "Văn bản (cần kiểm tra)", "ocr": "Nhận dạng ảnh (cần kiểm tra)"}
 MAX_TEXT = 32000
+NUMBER = "#,##0.##;-#,##0.##;0"   # 18.980 in a Vietnamese locale, as the digest writes it; no stray "."
+WIDE_COLUMNS = 14                  # more printed columns than this: A3 rather than A4
 
 
 def put(ws: Worksheet, row: int, col: int, value: object, *, bold: bool = False, italic: bool = False,
@@ -51,8 +54,11 @@ def put(ws: Worksheet, row: int, col: int, value: object, *, bold: bool = False,
             cell.quotePrefix = True
     elif isinstance(value, float):
         cell.value = number(value)
+        cell.number_format = NUMBER
     else:
         cell.value = value
+        if isinstance(value, int) and not isinstance(value, bool):
+            cell.number_format = NUMBER
     cell.font = Font(name=FONT, size=size, bold=bold, italic=italic)
     if box:
         cell.border = BOX
@@ -69,73 +75,119 @@ def kind_label(kind: str) -> str:
 
 def header(ws: Worksheet, cfg: Config, now: dt.datetime, title: str, subtitle: str, width: int) -> int:
     """The Decree 30/2020 heading; returns the first free row."""
-    right = max(width - 3, 4)
+    # the motto block spans the last columns wide enough for "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    right = max(width - 7, 4) if width > 10 else max(width - 3, 4)
     letterhead.write(ws, cfg.organisation, left=(1, 3), right=(right, max(width, right + 3)),
                      dated=local_now(cfg, now).date())
     put(ws, 5, 1, title, bold=True, size=14, align="center")
     put(ws, 6, 1, subtitle, bold=True, size=13, align="center")
     for r in (5, 6):
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=max(width, right + 3))
-    _page(ws)
+    _page(ws, width)
     return 8
 
 
-def _page(ws: Worksheet) -> None:
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+def _page(ws: Worksheet, columns: int) -> None:
+    """Landscape, fitted to the page's width (as many pages down as needed), A3 for a wide table,
+    "Trang x/y" in the footer. Decree 30 margins: 30 mm left, 15 mm right, 20 mm top and bottom."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A3 if columns > WIDE_COLUMNS else ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_margins.left, ws.page_margins.right = 1.18, 0.59     # 30 mm, 15 mm
-    ws.page_margins.top, ws.page_margins.bottom = 0.79, 0.79     # 20 mm
+    ws.page_margins.left, ws.page_margins.right = 1.18, 0.59
+    ws.page_margins.top, ws.page_margins.bottom = 0.79, 0.79
+    ws.oddFooter.center.text = "Trang &P/&N"
+    ws.oddFooter.center.font = f"{FONT},Regular"
+    ws.oddFooter.center.size = 12
 
 
-def _table_head(ws: Worksheet, row: int, labels: list[str], widths: list[int] | None = None) -> int:
+def _print_titles(ws: Worksheet, head_row: int, columns: str = "") -> None:
+    """The table's heading row (and its first columns) repeated on every printed page."""
+    ws.print_title_rows = f"{head_row}:{head_row}"
+    if columns:
+        ws.print_title_cols = columns
+
+
+def _table_head(ws: Worksheet, row: int, labels: list[str], widths: list[int] | None = None,
+                size: int = 12) -> int:
+    """The table's heading row, wrapped, its height set for the longest label (a spreadsheet
+    program does not grow a row for wrapped text it did not type itself)."""
+    lines = 1
     for col, label in enumerate(labels, start=1):
-        put(ws, row, col, label, bold=True, box=True, wrap=True, align="center", fill=HEAD)
+        put(ws, row, col, label, bold=True, box=True, wrap=True, align="center", fill=HEAD, size=size)
         if widths:
             ws.column_dimensions[get_column_letter(col)].width = widths[col - 1]
+            lines = max(lines, _lines(label, widths[col - 1], size))
+    ws.row_dimensions[row].height = lines * size * 1.3 + 4
     return row + 1
+
+
+def _lines(text: str, width: int, size: int) -> int:
+    """How many lines `text` wraps to in a column `width` characters wide (bold, roughly)."""
+    per_line = max(1, int(width * 11 / size * 0.95))
+    lines, used = 1, 0
+    for word in text.split():
+        if used and used + 1 + len(word) > per_line:
+            lines, used = lines + 1, len(word)
+        else:
+            used += (1 if used else 0) + len(word)
+    return lines
 
 
 # ---------------------------------------------------------------- period sheet
 
-UNIT_COLS = ["STT", "Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Huyện, thị xã, thành phố", "Tình trạng"]
+LEAD_COLS = ["STT", "Mã đơn vị", "Tên đơn vị", "Tình trạng"]    # printed first (the code hidden)
+TAIL_COLS = ["Loại đơn vị", "Huyện, thị xã, thành phố"]         # on screen, right of the print area
+FIRST_IND = len(LEAD_COLS) + 1
+BODY = 12                                                      # points on screen; about 9.2 once fitted to A3
+IND_WIDTH = 8
 
 
 def period_sheet(wb, cfg: Config, report: Report, period: Period, comp: Completeness,
                  fig: aggregate.Figures, now: dt.datetime) -> None:
+    """One period's figures, a unit a row, printable: landscape A3 fitted to the width with the
+    unit names and the heading repeated on every page; the codes (for re-importing) are kept in a
+    hidden column and row; kind and district stand right of the print area."""
     ws = wb.create_sheet(period.id[:31])
     inds = report.indicators
-    width = len(UNIT_COLS) + len(inds)
+    last_ind = FIRST_IND + len(inds) - 1
+    width = last_ind
     row = header(ws, cfg, now, "BẢNG TỔNG HỢP SỐ LIỆU", f"{report.title} {period.label}", width)
     put(ws, 7, 1, f"(Số liệu đến {vn_datetime(local_now(cfg, now))}; {len(comp.received)}/{comp.expected_count}"
                   f" đơn vị đã gửi báo cáo; các ô tô màu vàng là số liệu đọc từ văn bản hoặc ảnh quét, cần kiểm tra)",
-        italic=True)
+        italic=True, size=BODY)
     ws.merge_cells(start_row=7, start_column=1, end_row=7, end_column=width)
-    row = _table_head(ws, row, UNIT_COLS + [i.label for i in inds], [6, 22, 40, 22, 20, 18] + [14] * len(inds))
-    for col, ind in enumerate(inds, start=len(UNIT_COLS) + 1):   # the codes, for anyone re-importing
+    _print_titles(ws, row, "A:C")
+    labels = LEAD_COLS + [i.label for i in inds] + TAIL_COLS
+    widths = [5, 12, 34, 17] + [IND_WIDTH] * len(inds) + [18, 18]
+    row = _table_head(ws, row, labels, widths, size=BODY)
+    for col, ind in enumerate(inds, start=FIRST_IND):   # the codes, for anyone re-importing
         put(ws, row, col, ind.code, italic=True, size=10, box=True, align="center")
-    ws.freeze_panes = ws.cell(row=row + 1, column=4)
+    ws.row_dimensions[row].hidden = True          # technical: kept in the file, not printed
+    ws.column_dimensions["B"].hidden = True       # the unit codes, likewise
+    ws.freeze_panes = ws.cell(row=row + 1, column=FIRST_IND)
     row += 1
     listed = {u.unit_code for u in comp.units}
     rows = [(u.unit_code, u.name, u.kind, u.district, u.label) for u in comp.units]
     rows += [(code, code, "", "", "") for code in fig.units() if code not in listed]  # so rows add up to the total
     for n, (code, name, kind, district, label) in enumerate(rows, start=1):
-        put_row = [n, code, name, kind_label(kind), district, label]
-        for col, v in enumerate(put_row, start=1):
-            put(ws, row, col, v, box=True)
-        for col, ind in enumerate(inds, start=len(UNIT_COLS) + 1):
+        for col, v in enumerate([n, code, name, label], start=1):
+            put(ws, row, col, v, box=True, size=BODY)
+        for col, ind in enumerate(inds, start=FIRST_IND):
             c = fig.value(code, ind.code)
             value = c.value if c and c.value is not None else (c.raw if c else None)
-            put(ws, row, col, value, box=True, fill=LOOK if c and c.needs_look else None)
+            put(ws, row, col, value, box=True, size=BODY, fill=LOOK if c and c.needs_look else None)
+        for col, v in enumerate([kind_label(kind), district], start=last_ind + 1):
+            put(ws, row, col, v, size=BODY)
         row += 1
     row = _sum_row(ws, row, "TỔNG CỘNG", fig.total, inds, bold=True)
     row += 1
-    put(ws, row, 3, "Tổng hợp theo loại đơn vị", bold=True)
+    put(ws, row, 3, "Tổng hợp theo loại đơn vị", bold=True, size=BODY)
     for kind in sorted(fig.by_kind):
         row = _sum_row(ws, row + 1, kind_label(kind), fig.by_kind[kind], inds) - 1
     row += 2
-    put(ws, row, 3, "Tổng hợp theo huyện, thị xã, thành phố", bold=True)
+    put(ws, row, 3, "Tổng hợp theo huyện, thị xã, thành phố", bold=True, size=BODY)
     for district in sorted(fig.by_district):
         row = _sum_row(ws, row + 1, district or "Khác", fig.by_district[district], inds) - 1
     if fig.previous_period:
@@ -144,14 +196,15 @@ def period_sheet(wb, cfg: Config, report: Report, period: Period, comp: Complete
         row = _sum_row(ws, row, f"Kỳ trước ({prev.label if prev else fig.previous_period})",
                        fig.previous_total, inds)
         change = {i.code: delta for i in inds if (delta := fig.change(i.code)) is not None}
-        _sum_row(ws, row, "Chênh lệch so với kỳ trước", change, inds)
+        row = _sum_row(ws, row, "Chênh lệch so với kỳ trước", change, inds)
+    ws.print_area = f"A1:{get_column_letter(last_ind)}{row}"
 
 
-def _sum_row(ws: Worksheet, row: int, label: str, sums: dict[str, float], inds: tuple[Indicator, ...],
+def _sum_row(ws: Worksheet, row: int, label: str, sums: Mapping[str, float | None], inds: tuple[Indicator, ...],
              bold: bool = False) -> int:
-    put(ws, row, 3, label, bold=bold, box=True)
-    for col, ind in enumerate(inds, start=len(UNIT_COLS) + 1):
-        put(ws, row, col, sums.get(ind.code), bold=bold, box=True)
+    put(ws, row, 3, label, bold=bold, box=True, size=BODY, wrap=True)
+    for col, ind in enumerate(inds, start=FIRST_IND):
+        put(ws, row, col, sums.get(ind.code), bold=bold, box=True, size=BODY)
     return row + 1
 
 
@@ -163,7 +216,9 @@ def completeness_sheet(wb, cfg: Config, report: Report, comps: list[tuple[Period
     cols = ["Kỳ báo cáo", "STT", "Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Huyện, thị xã", "Hạn gửi",
             "Tình trạng", "Thời điểm nhận", "Mã thư"]
     row = header(ws, cfg, now, "TÌNH HÌNH GỬI BÁO CÁO", report.title, len(cols))
-    row = _table_head(ws, row, cols, [20, 6, 22, 40, 22, 18, 12, 20, 20, 10])
+    _print_titles(ws, row)
+    row = _table_head(ws, row, cols, [18, 5, 14, 34, 20, 16, 11, 18, 18, 8])
+    ws.column_dimensions["C"].hidden = True       # the unit codes: technical
     for period, comp in comps:
         for n, u in enumerate(comp.units, start=1):
             values = [period.label, n, u.unit_code, u.name, kind_label(u.kind), u.district, vn_date(u.due),
@@ -176,8 +231,10 @@ def completeness_sheet(wb, cfg: Config, report: Report, comps: list[tuple[Period
 
 def warnings_sheet(wb, db: sqlite_utils.Database, report: Report, periods: list[Period],
                    names: dict[str, str]) -> None:
-    ws = wb.create_sheet("Cảnh báo số liệu")
-    row = _table_head(ws, 1, ["Kỳ báo cáo", "Mã đơn vị", "Tên đơn vị", "Quy tắc", "Chi tiết"], [20, 22, 40, 24, 60])
+    ws = wb.create_sheet("Cảnh báo số liệu")     # a technical annex: fitted to the page, landscape
+    _page(ws, 5)
+    _print_titles(ws, 1)
+    row = _table_head(ws, 1, ["Kỳ báo cáo", "Mã đơn vị", "Tên đơn vị", "Quy tắc", "Chi tiết"], [18, 14, 34, 20, 60])
     for period in periods:
         for w in aggregate.warnings(db, report.code, period.id):
             for col, v in enumerate([period.label, w.unit_code, names.get(w.unit_code, w.unit_code), w.rule,
@@ -191,10 +248,12 @@ def incidents_sheet(wb, db: sqlite_utils.Database, cfg: Config, now: dt.datetime
     cols = ["STT", "Ngày xảy ra", "Mã đơn vị", "Tên đơn vị", "Loại vụ việc", "Tóm tắt", "Ngày nhận", "Mã thư"]
     row = header(ws, cfg, now, "DANH SÁCH VỤ VIỆC ĐƯỢC BÁO CÁO", "Báo cáo nhanh, đột xuất của các đơn vị",
                  len(cols))
-    row = _table_head(ws, row, cols, [6, 14, 22, 40, 22, 70, 20, 10])
+    _print_titles(ws, row)
+    row = _table_head(ws, row, cols, [5, 12, 14, 32, 18, 60, 18, 8])
+    ws.column_dimensions["C"].hidden = True       # the unit codes: technical
     for n, inc in enumerate(aggregate.incidents(db, cfg, until=now), start=1):
         values = [n, _vn_iso_date(inc.occurred_on), inc.unit_code, names.get(inc.unit_code, inc.unit_code),
-                  inc.category_label, inc.summary, vn_datetime(inc.created_at), inc.message_id]
+                  inc.category_label, inc.summary, vn_datetime(inc.received_at or inc.created_at), inc.message_id]
         for col, v in enumerate(values, start=1):
             put(ws, row, col, v, box=True, wrap=col == 6)
         row += 1
@@ -204,7 +263,9 @@ def sources_sheet(wb, report: Report, figs: list[tuple[Period, aggregate.Figures
     ws = wb.create_sheet("Nguồn số liệu")
     cols = ["Kỳ báo cáo", "Mã đơn vị", "Tên đơn vị", "Mã chỉ tiêu", "Chỉ tiêu", "Số liệu", "Nguyên văn",
             "Nguồn (tệp, vị trí)", "Cách đọc", "Mã thư"]
-    row = _table_head(ws, 1, cols, [20, 22, 40, 20, 50, 12, 20, 50, 26, 10])
+    _page(ws, WIDE_COLUMNS + 1)                   # a technical annex: A3 landscape, fitted to the width
+    _print_titles(ws, 1)
+    row = _table_head(ws, 1, cols, [18, 14, 30, 14, 40, 10, 14, 44, 20, 8])
     labels = {i.code: i.label for i in report.indicators}
     for period, fig in figs:
         for c in fig.cells:

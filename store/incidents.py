@@ -53,10 +53,11 @@ def _same_case(conn: sqlite3.Connection, case: Case) -> int | None:
 
 
 def listed(db: sqlite_utils.Database) -> list[tuple]:
-    """(incident_id, unit_code, occurred_on, category, summary, message_id, created_at, alerted_at)
-    of every incident, by the day it happened."""
-    return db.execute("SELECT incident_id, unit_code, occurred_on, category, summary, message_id, created_at,"
-                      " alerted_at FROM v_incidents ORDER BY occurred_on, incident_id").fetchall()
+    """(incident_id, unit_code, occurred_on, category, summary, message_id, created_at, alerted_at,
+    received_at) of every incident, by the day it happened; `received_at` is its first mail's arrival."""
+    return db.execute("SELECT i.incident_id, i.unit_code, i.occurred_on, i.category, i.summary, i.message_id,"
+                      " i.created_at, i.alerted_at, m.received_at FROM v_incidents i"
+                      " LEFT JOIN messages m ON m.id = i.message_id ORDER BY i.occurred_on, i.incident_id").fetchall()
 
 
 def queue_alert(db: sqlite_utils.Database, mail: outbox.NewMail, incident_id: int, alerted_at: str) -> int | None:

@@ -33,7 +33,7 @@ def book(tmp_path):
 def _table(ws):
     """Header row (labels), code row, then unit rows until TỔNG CỘNG; returns codes, rows, total row."""
     head = next(r for r in range(1, 20) if ws.cell(r, 1).value == "STT")
-    codes = {ws.cell(head + 1, c).value: c for c in range(7, ws.max_column + 1)}
+    codes = {v: c for c in range(1, ws.max_column + 1) if (v := ws.cell(head + 1, c).value)}
     rows, r = {}, head + 2
     while ws.cell(r, 3).value != "TỔNG CỘNG":
         rows[ws.cell(r, 2).value] = r
