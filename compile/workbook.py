@@ -160,7 +160,7 @@ def period_sheet(wb, cfg: Config, report: Report, period: Period, comp: Complete
     ws.merge_cells(start_row=7, start_column=1, end_row=7, end_column=width)
     _print_titles(ws, row, "A:C")
     labels = LEAD_COLS + [i.label for i in inds] + TAIL_COLS
-    widths = [5, 12, 34, 17] + [IND_WIDTH] * len(inds) + [18, 18]
+    widths = [5, 12, 30, 17] + [IND_WIDTH] * len(inds) + [18, 18]
     row = _table_head(ws, row, labels, widths, size=BODY)
     for col, ind in enumerate(inds, start=FIRST_IND):   # the codes, for anyone re-importing
         put(ws, row, col, ind.code, italic=True, size=10, box=True, align="center")
@@ -249,7 +249,7 @@ def incidents_sheet(wb, db: sqlite_utils.Database, cfg: Config, now: dt.datetime
     row = header(ws, cfg, now, "DANH SÁCH VỤ VIỆC ĐƯỢC BÁO CÁO", "Báo cáo nhanh, đột xuất của các đơn vị",
                  len(cols))
     _print_titles(ws, row)
-    row = _table_head(ws, row, cols, [5, 12, 14, 32, 18, 60, 18, 8])
+    row = _table_head(ws, row, cols, [5, 12, 14, 30, 18, 52, 18, 8])
     ws.column_dimensions["C"].hidden = True       # the unit codes: technical
     for n, inc in enumerate(aggregate.incidents(db, cfg, until=now), start=1):
         values = [n, _vn_iso_date(inc.occurred_on), inc.unit_code, names.get(inc.unit_code, inc.unit_code),
