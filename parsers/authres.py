@@ -27,6 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+from parsers.headers import valid_text
+
 MAX_VALUE_CHARS = 16_000     # one header value is read no further
 MAX_HEADERS = 50             # Authentication-Results headers read per mail
 MAX_RESULTS = 50             # results kept per header
@@ -140,7 +142,7 @@ def parse(value: object) -> Header | None:
     """One Authentication-Results value, or None when it is no such header (empty, unreadable).
     `authserv-id [version] ; result ; result ...`, or `authserv-id ; none`."""
     try:
-        text = "" if value is None else str(value)[:MAX_VALUE_CHARS]
+        text = "" if value is None else valid_text(str(value)[:MAX_VALUE_CHARS])  # 8-bit bytes: U+FFFD
     except Exception:  # noqa: BLE001 - a header object whose str() fails: nothing to read
         return None
     segments = _tokens(text)

@@ -169,3 +169,10 @@ def test_hostile_values_cost_what_they_weigh(value: str) -> None:
 def test_many_headers_are_bounded() -> None:
     headers = parse_all([OPENDMARC] * 1_000)
     assert len(headers) == authres.MAX_HEADERS
+
+
+def test_eight_bit_bytes_come_back_as_valid_text() -> None:
+    raw = b"Authentication-Results: m\xe1il.vn; dkim=pass header.d=\xff.vn\r\nFrom: a@b.vn\r\n\r\nx\r\n"
+    [h] = parse_message(raw).authentication
+    h.authserv_id.encode("utf-8")
+    h.results[0].get("header.d").encode("utf-8")
