@@ -30,10 +30,9 @@ from typing import Any
 import sqlite_utils
 
 from ingest import archive, classify, sources
-from parsers import authres
 from ingest.decode import DecodeFailed, DecodeLimits, decode
 from ingest.sources import FetchedMessage, MailSource
-from parsers import vocabulary
+from parsers import authres, vocabulary
 from parsers.bounds import Limits
 from parsers.headers import Headers, read_headers
 from parsers.mime import ParsedMessage
