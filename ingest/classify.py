@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 
 from ingest import units as unitfind
+from parsers import authres, vocabulary
 from parsers.mime import unquoted
-from parsers import vocabulary
 from parsers.text import fold, padded
 from parsers.vocabulary import Vocabulary
 from store.config import Config
@@ -38,6 +38,8 @@ class Evidence:
     values_report: str | None = None           # the configured report whose form gave them (the most)
     own_addresses: tuple[str, ...] = ()        # our mailbox / outbox addresses (forwards by the division)
     remembered: tuple[tuple[str, str], ...] = ()  # (address, unit) taught by an admin
+    from_problem: str | None = None            # why the From: header cannot be trusted (None: it can)
+    authentication: tuple[authres.Result, ...] | None = None  # the trusted servers' results; None: not checked
 
 
 @dataclass(frozen=True)
@@ -159,13 +161,36 @@ def decide_kind(cfg: Config, ev: Evidence) -> tuple[str, Report | None, str]:
 # ---------------------------------------------------------------- unit
 
 def decide_unit(cfg: Config, ev: Evidence) -> tuple[str | None, str, int, tuple[str, ...]]:
-    """(unit code, how, sender_known, flags). The address first; else the names people write."""
+    """(unit code, how, sender_known, flags). The address first, when the From: header can be
+    trusted; else the names people write. A unit's address is checked against the receiving
+    server's authentication results (`sender_flags`)."""
+    unit, how, known, flags = _unit(cfg, ev)
+    if ev.from_problem:
+        flags = (*flags, "suspicious-from")
+    return unit, how, known, flags
+
+
+def sender_flags(ev: Evidence) -> tuple[tuple[str, ...], str]:
+    """(flags, why) for mail whose unit rests on its From address: `possible-spoofing` when the
+    trusted results say the address is not the sender's (DMARC fail; without DMARC, an SPF fail
+    and no aligned DKIM pass), `not-authenticated` when nothing trusted ties the mail to the
+    address (no trusted result at all, or none that passes)."""
+    if ev.authentication is None:
+        return ("not-authenticated",), "not checked (no Authentication-Results from a trusted server)"
+    found = authres.verdict(ev.authentication, ev.from_addr)
+    if found.spoofed:
+        return ("possible-spoofing",), found.why
+    return (() if found.authenticated else ("not-authenticated",)), found.why
+
+
+def _unit(cfg: Config, ev: Evidence) -> tuple[str | None, str, int, tuple[str, ...]]:
     v = vocabulary.of(cfg)
     by_address = {a: u.code for u in cfg.units for a in u.emails}
     by_address.update({a.lower(): code for a, code in ev.remembered})
     own = {a.lower() for a in ev.own_addresses}
-    if ev.from_addr in by_address:
-        return by_address[ev.from_addr], f"sender address {ev.from_addr}", 1, ()
+    if ev.from_addr in by_address and not ev.from_problem:
+        flags, why = sender_flags(ev)
+        return by_address[ev.from_addr], f"sender address {ev.from_addr} (authentication: {why})", 1, flags
     if ev.from_addr in own or not ev.from_addr or ev.forwarded_from:
         for _, addr in ev.forwarded_from:
             if addr in by_address:
@@ -294,8 +319,9 @@ def decide(cfg: Config, ev: Evidence) -> Decision:
     v = vocabulary.of(cfg)
     kind, report, why = decide_kind(cfg, ev)
     unit, unit_how, known, flags = decide_unit(cfg, ev)
+    kept = tuple(f for f in flags if f == "suspicious-from")   # what an ignored mail still says
     if kind == "ignored":  # not attributed to a unit; sender_known still says whether the address is known
-        return Decision("ignored", why, sender_known=known if known == 1 else 0)
+        return Decision("ignored", why, sender_known=known if known == 1 else 0, flags=kept)
     if kind == "incident":
         text = f"{ev.subject}\n{ev.body[:4000]}"
         return Decision("incident", why, unit_code=unit, unit_how=unit_how, sender_known=known, flags=flags,
@@ -305,12 +331,16 @@ def decide(cfg: Config, ev: Evidence) -> Decision:
     period, period_how = decide_period(report, ev, v)
     if unit is None and _own_domain(ev):
         return Decision("ignored", f"from the Department itself ({ev.from_addr}), not a unit's report",
-                        sender_known=0)
+                        sender_known=0, flags=kept)
     if unit is None and not ev.filenames and ev.values_found < 3:
         return Decision("ignored", f"{why}, but nothing to place: no file, no figures, no unit named",
-                        sender_known=0)
+                        sender_known=0, flags=kept)
     if unit is None:
         return Decision("unplaced", f"{why}; the unit could not be told", report_code=report.code,
-                        unit_how=unit_how, sender_known=0, period=period, period_how=period_how)
+                        unit_how=unit_how, sender_known=0, period=period, period_how=period_how, flags=flags)
+    if known == 1 and "possible-spoofing" in flags and cfg.mailbox.dmarc_fail == "unplaced":
+        return Decision("unplaced", f"{why}; the sender address is {unit}'s but failed authentication "
+                        "([mailbox] dmarc_fail = \"unplaced\")", report_code=report.code,
+                        unit_how=unit_how, sender_known=0, period=period, period_how=period_how, flags=flags)
     return Decision("report", why, report_code=report.code, unit_code=unit, unit_how=unit_how,
                     sender_known=known, period=period, period_how=period_how, flags=flags)

@@ -32,7 +32,7 @@ import sqlite_utils
 from ingest import archive, classify, sources
 from ingest.decode import DecodeFailed, DecodeLimits, decode
 from ingest.sources import FetchedMessage, MailSource
-from parsers import vocabulary
+from parsers import authres, vocabulary
 from parsers.bounds import Limits
 from parsers.headers import Headers, read_headers
 from parsers.mime import ParsedMessage
@@ -238,7 +238,8 @@ def _evidence(cfg: Config, db: sqlite_utils.Database, row: dict[str, Any], parse
         received=dt.datetime.fromisoformat(row["received_at"]).astimezone(cfg.timezone),
         automatic=parsed.automatic or ("mailing list" if parsed.list_mail and not parsed.attachments else None),
         forwarded_subjects=tuple(parsed.forwarded_subjects), forwarded_from=tuple(parsed.forwarded_from),
-        own_addresses=own, remembered=remembered)
+        own_addresses=own, remembered=remembered, from_problem=parsed.from_problem,
+        authentication=authres.trusted(parsed.authentication, cfg.mailbox.authserv_id))
 
 
 def _with_documents(ev: classify.Evidence, readings: dict[str, list[FileRead]]) -> classify.Evidence:
@@ -361,9 +362,12 @@ def _outcome(db: sqlite_utils.Database, row: dict[str, Any], parsed: ParsedMessa
         # what receipts need later, so nothing downstream re-reads the raw mail
         "automatic": parsed.no_reply_reason, "thread_refs": " ".join(parsed.references)[:4000] or None}
     failures = _failures(files) if decision.status in ("report", "incident", "unplaced") else []
-    dup = _duplicate_of(db, message_id, parsed, decision, files)
+    dup, reused = _duplicate_of(db, message_id, parsed, decision, files)
     if dup:
         fields.update(status="duplicate", duplicate_of=dup, status_why=f"a copy of message {dup}")
+    elif reused:
+        fields.update(flags=store.flags_json((*decision.flags, "reused-message-id")),
+                      status_why=f"{decision.why} (its Message-ID is message {reused}'s, with other content)")
     if fields["status"] in ("ignored", "duplicate"):
         files = [dataclasses.replace(f, reports=()) for f in files]  # keep what arrived, store no values
     if not parsed.subject and not parsed.body_text.strip() and not parsed.attachments and parsed.defects:
@@ -401,22 +405,29 @@ def _failures(files: list[FileRead]) -> list[Failure]:
 
 
 def _duplicate_of(db: sqlite_utils.Database, message_id: int, parsed: ParsedMessage,
-                  decision: classify.Decision, files: list[FileRead]) -> int | None:
-    """A second delivery of the same mail (same Message-ID), or the same files resent for the same
-    unit and period, is a duplicate: recorded, not a new version."""
+                  decision: classify.Decision, files: list[FileRead]) -> tuple[int | None, int | None]:
+    """(the message this one is a copy of, the message whose Message-ID it reuses for other content).
+
+    A second delivery of the same mail (same Message-ID, and the same subject, sender, decoded
+    text and attached files: what the mail says, not how it travelled) is a duplicate, and so are
+    the same files resent for the same unit and period under the same subject. A Message-ID
+    alone proves nothing: some mailers give every mail the same one."""
+    reused = None
     if parsed.header_message_id:
-        first = store.first_with_message_id(db, parsed.header_message_id, message_id)
-        if first:
-            return first
+        mine = (parsed.subject[:2000], parsed.from_addr, parsed.body_text[:100_000], sorted(f.sha256 for f in files))
+        for first in store.with_message_id(db, parsed.header_message_id, message_id):
+            if store.content_of(db, first) == mine:
+                return first, None
+            reused = reused or first
     if decision.status != "report" or not files:
-        return None
-    mine = sorted(f.sha256 for f in files)
+        return None, reused
+    shas = sorted(f.sha256 for f in files)
     subject = _bare_subject(parsed.subject)
     for other, other_subject, theirs in store.earlier_reports(db, message_id, decision.unit_code,
                                                              decision.report_code, decision.period):
-        if theirs == mine and _bare_subject(other_subject) == subject:  # sent twice; a "gửi lại" is a version
-            return other
-    return None
+        if theirs == shas and _bare_subject(other_subject) == subject:  # sent twice; a "gửi lại" is a version
+            return other, None
+    return None, reused
 
 
 _REPLY_PREFIX = vocabulary.regex(lambda v: rf"[ \t]*{v.raw('reply_prefix', 'forward_prefix')}[ \t]*:", re.I)

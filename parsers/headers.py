@@ -400,6 +400,33 @@ def header_fields(block: bytes) -> list[tuple[str, str]]:
     return [(n, "".join(v)) for n, v in fields]
 
 
+def from_problem(block: bytes) -> str | None:
+    """Why the top-level `From:` of a header block cannot be trusted, or None: a second `From:`
+    (which one a mail client shows is anyone's guess), or a control character inside it (a bare
+    CR, a NUL, or a bare LF where the block's lines end in CRLF: readers disagree where the line
+    ends, so the sender one shows is not the one another reads). Folding (a line break followed
+    by a space or tab) is no problem, nor a block whose few first lines a delivery agent wrote
+    with other line endings. One pass over the bounded block."""
+    lines = block.split(b"\n")
+    crlf = 2 * sum(1 for line in lines[:-1] if line.endswith(b"\r")) > len(lines) - 1
+    count, inside, problem = 0, False, None
+    for n, line in enumerate(lines):
+        ending_cr = line.endswith(b"\r")
+        body = line[:-1] if ending_cr else line
+        if line[:1] not in (b" ", b"\t"):
+            inside = b":" in line and line.split(b":", 1)[0].strip().lower() == b"from"
+            count += inside
+        if not inside or problem:
+            continue
+        if any(c < 32 and c != 9 or c == 127 for c in body):
+            problem = "a control character (CR or NUL) inside From:"
+        elif crlf and not ending_cr and n < len(lines) - 1:
+            problem = "a bare LF inside From:"
+    if count > 1:
+        return f"{count} From: headers"
+    return problem
+
+
 def first_message_id(value: str | None) -> str | None:
     text = (value or "").strip()[:998]
     return valid_text(text) or None

@@ -20,13 +20,13 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from parsers import authres, vocabulary
 from parsers.bounds import Limits, sanitize
-from parsers import vocabulary
 from parsers.html import html_text
 from parsers.text import fold, plain
 from parsers.headers import (address as _address, addresses, decode_bytes,
-                            decode_header_value, decode_rfc2047, parse_date as _date, received_date,
-                            valid_text)
+                            decode_header_value, decode_rfc2047, from_problem, header_block,
+                            parse_date as _date, received_date, valid_text)
 
 __all__ = ["Attachment", "ParsedMessage", "Limits", "parse_message", "decode_bytes", "decode_header_value",
            "decode_rfc2047", "safe_filename", "automatic_reason", "unquoted"]
@@ -49,6 +49,8 @@ class ParsedMessage:
     subject: str = ""
     from_addr: str = ""
     from_name: str = ""
+    from_problem: str | None = None            # why the From: header cannot be trusted (None: it can)
+    authentication: tuple[authres.Header, ...] = ()  # every Authentication-Results header, trusted or not
     return_path: str | None = None
     to: list[str] = field(default_factory=list)
     date: dt.datetime | None = None
@@ -248,6 +250,8 @@ def parse_message(raw: bytes, limits: Limits = Limits()) -> ParsedMessage:
     out.header_message_id = _header_text(msg, "Message-ID")[:998] or None
     out.subject = decode_header_value(_raw(msg, "Subject"))
     out.from_name, out.from_addr = _address(_raw(msg, "From"))
+    out.from_problem = from_problem(header_block(raw))
+    out.authentication = authres.parse_all(_raw(msg, "Authentication-Results", True))
     rp = _header_text(msg, "Return-Path")
     out.return_path = rp if msg.get("Return-Path") is not None else None
     out.to = addresses(_raw(msg, "To", True) + _raw(msg, "Cc", True))

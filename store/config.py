@@ -40,6 +40,8 @@ class MailboxConfig:
     timeout: float = 60.0
     idle: bool = False
     max_fetch_attempts: int = 5         # polls that may try a message the server refuses to send
+    authserv_id: tuple[str, ...] = ()   # the receiving servers whose Authentication-Results count
+    dmarc_fail: str = "flag"            # flag | unplaced: a unit's address failing authentication
 
     def secret(self) -> str:
         """The password or OAuth2 token, read only when connecting; never stored in the config object."""
@@ -379,7 +381,8 @@ def _fields(record: type[DataclassInstance]) -> tuple[str, ...]:
 # ---------------------------------------------------------------- sections
 
 MAILBOX_KEYS = ("kind", "path", "host", "port", "tls", "username", "password_env", "auth", "oauth2_token_env",
-                "oauth2_token_command", "folder", "batch_size", "timeout", "idle", "max_fetch_attempts")
+                "oauth2_token_command", "folder", "batch_size", "timeout", "idle", "max_fetch_attempts",
+                "authserv_id", "dmarc_fail")
 OUTBOX_KEYS = ("kind", "path", "host", "port", "tls", "username", "password_env", "from", "from_name",
                "timeout", "max_attempts")
 REPORT_KEYS = ("code", "title", "keywords", "annual_not_below_sections", "periods", "indicators", "rules")
@@ -403,12 +406,24 @@ def _mailbox(t: _Table, base: Path) -> MailboxConfig:
         oauth2_token_command=t.get("oauth2_token_command", str, ""),
         folder=t.get("folder", str, "INBOX"), batch_size=t.number("batch_size", int, 50, low=1, high=1000),
         timeout=t.number("timeout", float, 60.0, above=0), idle=t.get("idle", bool, False),
-        max_fetch_attempts=t.number("max_fetch_attempts", int, 5, low=1, high=100))
+        max_fetch_attempts=t.number("max_fetch_attempts", int, 5, low=1, high=100),
+        authserv_id=_authserv_ids(t), dmarc_fail=t.get("dmarc_fail", str, "flag", choices=("flag", "unplaced")))
     if imap and auth == "login" and not cfg.password_env:
         raise ConfigError(t.k("password_env"), "is missing (the name of the environment variable holding the password)")
     if imap and auth == "xoauth2" and not (cfg.oauth2_token_env or cfg.oauth2_token_command):
         raise ConfigError(t.k("oauth2_token_env"), "or oauth2_token_command is required for auth = \"xoauth2\"")
     return cfg
+
+
+def _authserv_ids(t: _Table) -> tuple[str, ...]:
+    """`authserv_id`: one name or a list of names (the receiving servers' authserv-ids, as they
+    write them first in Authentication-Results); empty trusts none."""
+    value = t.get("authserv_id", (str, list), [])
+    names = [value] if isinstance(value, str) else value
+    if not all(isinstance(v, str) and " " not in v.strip() and ";" not in v for v in names):
+        raise ConfigError(t.k("authserv_id"), "must be a server name or a list of server names "
+                                             "(the authserv-id of Authentication-Results)")
+    return tuple(v.strip().lower() for v in names if v.strip())
 
 
 def _intake(t: _Table) -> IntakeConfig:

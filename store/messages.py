@@ -303,11 +303,22 @@ def remembered_senders(db: sqlite_utils.Database) -> tuple[tuple[str, str], ...]
     return tuple((r[0], r[1]) for r in db.execute("SELECT address, unit_code FROM unit_senders"))
 
 
-def first_with_message_id(db: sqlite_utils.Database, header_message_id: str, before: int) -> int | None:
-    """The earliest other message with this Message-ID that is not itself a duplicate."""
-    row = db.execute("SELECT id FROM messages WHERE header_message_id = ? AND id < ? AND status != 'duplicate' "
-                     "ORDER BY id LIMIT 1", [header_message_id, before]).fetchone()
-    return int(row[0]) if row else None
+def with_message_id(db: sqlite_utils.Database, header_message_id: str, before: int,
+                    limit: int = 50) -> list[int]:
+    """The earlier messages with this Message-ID that are not themselves duplicates, oldest first
+    (at most `limit`: a mailer that gives every mail one Message-ID must not cost the poll)."""
+    return [int(r[0]) for r in db.execute(
+        "SELECT id FROM messages WHERE header_message_id = ? AND id < ? AND status != 'duplicate' "
+        "ORDER BY id LIMIT ?", [header_message_id, before, limit])]
+
+
+def content_of(db: sqlite_utils.Database, message_id: int) -> tuple[str | None, str | None, str | None, list[str]]:
+    """(subject, from address, decoded body text, sorted attachment hashes) as stored for one
+    message: what it said, not how it was delivered. The body is None when none was stored (a
+    message whose decoding failed)."""
+    row = db.execute("SELECT subject, from_addr, body_text FROM messages WHERE id = ?", [message_id]).fetchone()
+    shas = sorted(r[0] for r in db.execute("SELECT sha256 FROM attachments WHERE message_id = ?", [message_id]))
+    return (row[0], row[1], row[2], shas) if row else (None, None, None, shas)
 
 
 def earlier_reports(db: sqlite_utils.Database, before: int, unit: str | None, report: str | None,

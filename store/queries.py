@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -62,7 +63,10 @@ NEXT_STEP = {
     "send": "check the address / SMTP server; the mail is in v_outbox",
     "fetch": "the mail server refuses to send this message: look at it in a mail client or the "
              "server's log; each poll tries again up to [mailbox] max_fetch_attempts",
+    "flagged": "ask the unit whether it sent this; to confirm: baocao assign {m} --unit CODE",
 }
+# Flags that want an admin's eye on a counted mail (`failures` lists them until an `assign`).
+ADMIN_FLAGS = ("possible-spoofing", "suspicious-from", "reused-message-id")
 
 
 def failures(db: sqlite_utils.Database, include_resolved: bool = False) -> list[dict[str, Any]]:
@@ -72,13 +76,34 @@ def failures(db: sqlite_utils.Database, include_resolved: bool = False) -> list[
     for r in rows:
         r["next"] = NEXT_STEP.get(r["stage"], "").format(m=r["message_id"])
     unplaced = list(db.query(
-        "SELECT id AS message_id, created_at, subject, from_addr FROM messages WHERE status = 'unplaced' "
+        "SELECT id AS message_id, created_at, subject, from_addr, flags FROM messages WHERE status = 'unplaced' "
         "ORDER BY created_at DESC, id DESC"))
     for u in unplaced:
+        marks = [f for f in json.loads(u["flags"] or "[]") if f in ADMIN_FLAGS]
+        what = f"unit not confirmed, flagged {', '.join(marks)}" if marks else "unit unknown"
         rows.append({"failure_id": "-", "message_id": u["message_id"], "created_at": u["created_at"],
-                     "stage": "classify", "reason": f"unit unknown: {u['from_addr']}: {u['subject'] or ''}",
+                     "stage": "classify", "reason": f"{what}: {u['from_addr']}: {u['subject'] or ''}",
                      "next": NEXT_STEP["unplaced"].format(m=u["message_id"])})
+    for f in flagged(db):
+        rows.append({"failure_id": "-", "message_id": f["message_id"], "created_at": f["created_at"],
+                     "stage": "classify", "reason": f"flagged {', '.join(f['flags'])}: {f['from_addr']}: "
+                                                   f"{f['subject'] or ''}",
+                     "next": NEXT_STEP["flagged"].format(m=f["message_id"])})
     return sorted(rows, key=lambda r: r["created_at"], reverse=True)
+
+
+def flagged(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Reports and incidents carrying an admin flag (`ADMIN_FLAGS`) that no admin has assigned
+    since, newest first, each with its admin flags and why its unit was chosen."""
+    marks = ", ".join("?" for _ in ADMIN_FLAGS)
+    rows = list(db.query(
+        "SELECT id AS message_id, created_at, subject, from_addr, unit_how, flags FROM messages m "
+        "WHERE status IN ('report', 'incident') AND NOT assigned AND EXISTS "
+        f"(SELECT 1 FROM json_each(m.flags) WHERE value IN ({marks})) ORDER BY created_at DESC, id DESC",
+        list(ADMIN_FLAGS)))
+    for r in rows:
+        r["flags"] = [f for f in json.loads(r["flags"]) if f in ADMIN_FLAGS]
+    return rows
 
 
 def failed_message_ids(db: sqlite_utils.Database) -> list[int]:
