@@ -207,9 +207,8 @@ def cmd_remind(ctx: Context) -> int:
         return 0
     queued = reminders.queue(ctx.db, ctx.cfg, ctx.now)
     result = outbox.deliver(ctx.db, ctx.cfg, ctx.now)
-    print(f"remind: {len(queued)} reminder(s) queued; outbox sent {result.sent}, failed {result.failed}, "
-          f"pending {result.pending}")
-    return 1 if result.failed or result.error else 0
+    print(f"remind: {len(queued)} reminder(s) queued; outbox {result.words()}")
+    return 1 if result.failed or result.uncertain or result.error else 0
 
 
 def cmd_digest(ctx: Context) -> int:
@@ -235,8 +234,8 @@ def cmd_digest(ctx: Context) -> int:
         print(f"digest: {len(targets)} due, none queued: [digest] recipients is empty")
         return 1
     result = outbox.deliver(ctx.db, ctx.cfg, ctx.now)
-    print(f"digest: outbox sent {result.sent}, failed {result.failed}, pending {result.pending}")
-    return 1 if result.failed or result.error else 0
+    print(f"digest: outbox {result.words()}")
+    return 1 if result.failed or result.uncertain or result.error else 0
 
 
 def _digest_targets(ctx: Context) -> list[tuple[str, str, str]]:
@@ -257,6 +256,15 @@ def _digest_targets(ctx: Context) -> list[tuple[str, str, str]]:
     if not targets:
         raise UsageError(f"--period: {ctx.args.period!r} is not a period of any configured report")
     return targets
+
+
+def cmd_resend(ctx: Context) -> int:
+    """An admin sends one `failed` or `uncertain` outbox row again, on purpose, and delivers now."""
+    from compile import outbox
+    was = outbox.resend(ctx.db, ctx.cfg, ctx.args.outbox_id, ctx.now)
+    result = outbox.deliver(ctx.db, ctx.cfg, ctx.now)
+    print(f"resend: outbox {ctx.args.outbox_id} ({was}) queued again; outbox {result.words()}")
+    return 1 if result.failed or result.uncertain or result.error else 0
 
 
 def cmd_template(ctx: Context) -> int:
@@ -313,9 +321,10 @@ def _deliver(ctx: Context, what: str) -> int:
     """Send what the job queued (and any retry that is due), say so, and fail the job on an outage."""
     from compile import outbox
     result = outbox.deliver(ctx.db, ctx.cfg, ctx.now)
-    job_summary(ctx, f"{what}; outbox sent {result.sent}, failed {result.failed}")
+    job_summary(ctx, f"{what}; outbox sent {result.sent}, failed {result.failed}"
+                + (f", uncertain {result.uncertain}" if result.uncertain else ""))
     job_outbox_error(result)
-    return 1 if result.failed else 0
+    return 1 if result.failed or result.uncertain else 0
 
 
 def job_reminders(ctx: Context) -> int:
@@ -465,6 +474,8 @@ def build_parser() -> argparse.ArgumentParser:
     asg.add_argument("--period")
     asg.add_argument("--report")
     asg.add_argument("--remember-sender", action="store_true", help="treat the sender's address as this unit's from now on")
+    rs = add("resend", cmd_resend, "send a failed or uncertain outbox mail again, on purpose")
+    rs.add_argument("outbox_id", type=int, metavar="OUTBOX_ID", help="the outbox row (v_outbox.outbox_id)")
     tp = add("template", cmd_template, "the blank Excel form for a unit")
     tp.add_argument("--report", required=True)
     tp.add_argument("--unit")

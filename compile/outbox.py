@@ -4,19 +4,36 @@ Why a row first: the dedupe key (UNIQUE) makes queueing idempotent, so running a
 produces a second reminder; the message bytes and Message-ID are fixed at creation, so a retry is
 byte-identical.
 
-The crash rule. A row is claimed (`pending` -> `sending`, attempts + 1, `next_attempt_at` = the
-moment the attempt began) and committed before the SMTP transaction starts; it becomes `sent`
-right after the server accepts it. If the process dies in between, nobody knows whether the
-server has the mail. Such a row is NOT retried automatically: at the next `deliver` (once the
-attempt is older than `STALE_SENDING`, so a concurrent run is not disturbed) it becomes `failed`
-with the reason "interrupted while sending" and a `failures` row (stage `send`), where an admin
-sees it and may re-queue it by hand. A school never gets a second copy of a reminder because of a
-crash; at worst it gets none, visibly.
+A row's status (`v_outbox.status`):
+- `pending`: queued, waiting for its first attempt or for its retry (`next_attempt_at`);
+- `sending`: claimed by a delivery run that is handing it over right now, or left so by a crash;
+- `sent`: the server accepted it (or the .eml file is in the folder);
+- `failed`: it will not go (a 5xx refusal, no valid address, `max_attempts` temporary refusals,
+  or withdrawn because it is no longer needed), with a `failures` row unless withdrawn;
+- `uncertain`: it was handed over whole but its acceptance was never heard, so the server may have
+  it; never sent again by itself, with a `failures` row. An admin who finds that it did not
+  arrive sends it again with `baocao resend OUTBOX_ID` (`resend`).
 
-Errors: 4xx replies and connection errors put the row back to `pending` with exponential backoff
-(`BACKOFF` doubling, capped) until `[outbox] max_attempts`; a 5xx reply fails the row at once
-with the server's words and a `failures` row. A mail refused for some of its recipients only is
-`sent`, with the refusals recorded as a failure.
+At most once per dedupe key. A row is claimed (`pending` -> `sending`, attempts + 1,
+`next_attempt_at` = the moment the attempt began) and committed durably (`store.outbox.claim`:
+synced to disk even across a power cut) before the SMTP transaction starts; it becomes `sent`
+right after the server accepts it. Only a refusal heard before the mail was handed over whole
+(a 4xx to MAIL, RCPT or DATA, a 4xx after the data, a connection refused or lost before the end
+of the data, a login refused) puts it back to `pending`: the server certainly does not have it.
+Once the final "." of the data has gone out, a missing reply (the connection dropped, the reply
+timed out) makes it `uncertain` (`UncertainError`), with the server's last words in its failure
+row (reason `UNCERTAIN`).
+
+The crash rule is the same case: if the process dies between the claim and `sent`, nobody knows
+whether the server has the mail. At the next `deliver` (once the attempt is older than
+`STALE_SENDING`, so a concurrent run is not disturbed) the row becomes `uncertain` with the reason
+"interrupted while sending" and a `failures` row (stage `send`). A school never gets a second copy
+of a reminder because of a crash or a lost reply; at worst it gets none, visibly.
+
+Errors: 4xx replies and connection errors before the end of the data put the row back to
+`pending` with exponential backoff (`BACKOFF` doubling, capped) until `[outbox] max_attempts`; a
+5xx reply fails the row at once with the server's words and a `failures` row. A mail refused for
+some of its recipients only is `sent`, with the refusals recorded as a failure.
 
 This module holds the rules; the rows' reads and writes are store/outbox.py, and the ways a mail
 leaves (SMTP, a folder) are compile/transport.py.
@@ -33,7 +50,7 @@ from compile import transport as transports
 from compile.common import iso, parse_time
 from compile.mail import as_bytes
 from store import outbox as rows
-from store.errors import ConnectError, PermanentError, TransientError
+from store.errors import ConnectError, PermanentError, TransientError, UncertainError, UsageError
 from store.config import Config
 
 log = logging.getLogger("baocao.outbox")
@@ -41,7 +58,11 @@ log = logging.getLogger("baocao.outbox")
 BACKOFF = dt.timedelta(minutes=5)
 BACKOFF_MAX = dt.timedelta(hours=6)
 STALE_SENDING = dt.timedelta(minutes=10)
-INTERRUPTED = "interrupted while sending: the server may or may not have the mail; not retried automatically"
+INTERRUPTED = "interrupted while sending"
+INTERRUPTED_DETAIL = "the process stopped after the claim: the server may or may not have the mail; not retried automatically"
+UNCERTAIN = "no reply after the mail was sent: the server may have it"
+RESENT = "an admin asked to send it again"
+RESENDABLE = ("failed", "uncertain")
 
 
 @dataclass(frozen=True)
@@ -50,6 +71,12 @@ class DeliveryResult:
     failed: int
     pending: int          # rows still waiting (retry later) after this run
     error: str = ""       # a connection-level problem (server down, login refused), for the job's exit code
+    uncertain: int = 0    # rows made `uncertain` by this run (the server may have them), for an admin
+
+    def words(self) -> str:
+        """'sent 3, failed 0, pending 1' (', uncertain N' when there are some), for a command's line."""
+        return (f"sent {self.sent}, failed {self.failed}, pending {self.pending}"
+                + (f", uncertain {self.uncertain}" if self.uncertain else ""))
 
 
 # ---------------------------------------------------------------- queueing
@@ -88,9 +115,9 @@ def exists(db: sqlite_utils.Database, dedupe_key: str) -> bool:
 
 def deliver(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> DeliveryResult:
     """Send every due `pending` row once; see the module docstring for the rules."""
-    failed = _fail_interrupted(db, cfg, now)
+    uncertain = _interrupted(db, cfg, now)
     due = [r for r in rows.pending(db) if _is_due(cfg, r.next_attempt_at, now)]
-    sent, error = 0, ""
+    sent, failed, error = 0, 0, ""
     with transports.for_config(cfg) as transport:
         for row in due:
             if not _claim(db, cfg, row.id, now):
@@ -98,6 +125,9 @@ def deliver(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> Deliver
             to = tuple(a.strip() for a in row.recipients.split(",") if a.strip())
             try:
                 refused = transport.send(transports.Envelope(row.id, row.kind, to, bytes(row.mime)))
+            except UncertainError as exc:
+                _mark_uncertain(db, cfg, row.id, UNCERTAIN, str(exc), now)
+                uncertain += 1
             except PermanentError as exc:
                 _mark_failed(db, cfg, row.id, "refused by the server", str(exc), now)
                 failed += 1
@@ -111,7 +141,8 @@ def deliver(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> Deliver
                 sent += 1
                 if refused:
                     _failure(db, cfg, row.id, "some recipients refused", refused, now)
-    return DeliveryResult(sent=sent, failed=failed, pending=rows.count_pending(db), error=error)
+    return DeliveryResult(sent=sent, failed=failed, pending=rows.count_pending(db), error=error,
+                          uncertain=uncertain)
 
 
 def _is_due(cfg: Config, next_attempt_at: str | None, now: dt.datetime) -> bool:
@@ -120,7 +151,7 @@ def _is_due(cfg: Config, next_attempt_at: str | None, now: dt.datetime) -> bool:
 
 
 def _claim(db: sqlite_utils.Database, cfg: Config, row_id: int, now: dt.datetime) -> bool:
-    """pending -> sending, committed before any byte goes out (the crash rule's first half)."""
+    """pending -> sending, committed durably before any byte goes out (at most once's first half)."""
     return rows.claim(db, row_id, iso(cfg, now))
 
 
@@ -148,14 +179,20 @@ def _retry_later(db: sqlite_utils.Database, cfg: Config, row_id: int, detail: st
     return 0
 
 
-def _fail_interrupted(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> int:
-    """Rows left `sending` by a crash become failed (never resent automatically)."""
+def _mark_uncertain(db: sqlite_utils.Database, cfg: Config, row_id: int, reason: str, detail: str,
+                    now: dt.datetime) -> None:
+    rows.mark_uncertain(db, row_id, reason, detail, iso(cfg, now))
+    log.error("outbox %s: uncertain, not sent again automatically: %s: %s", row_id, reason, detail)
+
+
+def _interrupted(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> int:
+    """Rows left `sending` by a crash become uncertain (never resent automatically)."""
     count = 0
     for row_id, started in rows.sending(db):
         began = parse_time(cfg, started)
         if began is not None and now - began < STALE_SENDING:
             continue  # another run may be sending it right now
-        _mark_failed(db, cfg, row_id, "interrupted while sending", INTERRUPTED, now)
+        _mark_uncertain(db, cfg, row_id, INTERRUPTED, INTERRUPTED_DETAIL, now)
         count += 1
     return count
 
@@ -163,3 +200,21 @@ def _fail_interrupted(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) 
 def _failure(db: sqlite_utils.Database, cfg: Config, row_id: int, reason: str, detail: str,
              now: dt.datetime) -> None:
     rows.record_failure(db, row_id, reason, detail, iso(cfg, now))
+
+
+# ---------------------------------------------------------------- an admin's decision
+
+def resend(db: sqlite_utils.Database, cfg: Config, row_id: int, now: dt.datetime) -> str:
+    """An admin sends a `failed` or `uncertain` row again on purpose: back to `pending`, attempts
+    reset, due at once, its failures resolved with a note that an admin asked. Returns the status
+    it had; `UsageError` for a row that is sent, pending, sending or unknown."""
+    before = rows.status(db, row_id)
+    if before is None:
+        raise UsageError(f"resend: no outbox row {row_id}")
+    if before not in RESENDABLE:
+        raise UsageError(f"resend: outbox row {row_id} is {before}; only a failed or uncertain row is sent again")
+    note = f"{RESENT} at {iso(cfg, now)} (it was {before})"
+    if not rows.requeue(db, row_id, note, iso(cfg, now)):
+        raise UsageError(f"resend: outbox row {row_id} changed meanwhile; look again")
+    log.warning("outbox %s: %s (it was %s)", row_id, RESENT, before)
+    return before

@@ -22,6 +22,7 @@ _REASONS: list[tuple[str, str]] = [
     (r"corrupt|truncated|not a", "tệp bị hỏng hoặc không đúng định dạng"),
     (r"could not be decoded", "thư bị lỗi định dạng, không giải mã được"),
     (r"interrupted while sending", "việc gửi thư bị gián đoạn, chưa rõ máy chủ đã nhận hay chưa"),
+    (r"server may have it", "thư đã được chuyển đi nhưng máy chủ không xác nhận đã nhận; hệ thống không tự động gửi lại"),
     (r"no (valid )?address|no recipient", "đơn vị chưa có địa chỉ thư điện tử hợp lệ"),
     (r"parser|processing error", "lỗi khi đọc tệp"),
 ]

@@ -75,7 +75,8 @@ class DeliveryError(BaocaoError):
 
 
 class TransientError(DeliveryError):
-    """Try again later: refused before the end of DATA (a 4xx reply, or a connection problem)."""
+    """Try again later: refused before the end of DATA (a 4xx reply, or a connection problem), so
+    the server does not have the mail."""
 
 
 class ConnectError(TransientError):
@@ -84,3 +85,9 @@ class ConnectError(TransientError):
 
 class PermanentError(DeliveryError):
     """Do not retry: a 5xx reply."""
+
+
+class UncertainError(DeliveryError):
+    """The end of the data was handed over and no reply came back (the connection was lost, the
+    reply timed out): the server may have the mail. Never retried automatically; an admin decides
+    (`baocao resend`). The text carries the server's last words."""

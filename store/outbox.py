@@ -1,8 +1,9 @@
 """The outbox rows: queueing with a dedupe key, the delivery state transitions, the history reads.
 
 A row goes `pending` -> `sending` (claimed: attempts + 1, `next_attempt_at` = when the attempt
-began) -> `sent`, or back to `pending` with a later `next_attempt_at`, or `failed` with a
-`failures` row (stage `send`). The rules deciding which transition happens are the outbox's
+began) -> `sent`, or back to `pending` with a later `next_attempt_at`, or `failed` or `uncertain`
+(the server may have it) with a `failures` row (stage `send`); an admin's `requeue` takes a
+`failed` or `uncertain` row back to `pending`. The rules deciding which transition happens are the outbox's
 (compile/outbox.py); these functions only write them. Times are the store's ISO strings, given
 by the caller.
 
@@ -92,10 +93,24 @@ def sending(db: sqlite_utils.Database) -> list[tuple[int, str | None]]:
 
 
 def claim(db: sqlite_utils.Database, row_id: int, started_at: str) -> bool:
-    """pending -> sending, attempts + 1; False when the row is no longer pending."""
-    cur = db.conn.execute(
-        "UPDATE outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?"
-        " WHERE id = ? AND status = 'pending'", (started_at, row_id))
+    """pending -> sending, attempts + 1, durable on disk when this returns; False when the row is
+    no longer pending.
+
+    The store runs WAL with `synchronous=NORMAL`: a commit is safe from a crash of the process but
+    the last commits may roll back after a power cut. For most writes that is harmless (a lost
+    `sent` or `retry_at` leaves the row `sending`, which becomes `uncertain`: never a second
+    copy). Not for this one: a claim rolled back after the server took the mail would leave the
+    row `pending`, and it would be sent again. So this commit alone runs with
+    `synchronous=FULL` (the WAL is synced before the commit returns), and the setting is put back
+    after it."""
+    before = db.execute("PRAGMA synchronous").fetchone()[0]
+    db.conn.execute("PRAGMA synchronous=FULL")
+    try:
+        cur = db.conn.execute(
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?"
+            " WHERE id = ? AND status = 'pending'", (started_at, row_id))
+    finally:
+        db.conn.execute(f"PRAGMA synchronous={int(before)}")
     return cur.rowcount == 1
 
 
@@ -112,6 +127,36 @@ def mark_failed(db: sqlite_utils.Database, row_id: int, reason: str, detail: str
     db.conn.execute("UPDATE outbox SET status = 'failed', last_error = ?, next_attempt_at = NULL WHERE id = ?",
                     (f"{reason}: {detail}", row_id))
     record_failure(db, row_id, reason, detail, at)
+
+
+def mark_uncertain(db: sqlite_utils.Database, row_id: int, reason: str, detail: str, at: str) -> None:
+    """-> uncertain (the server may have the mail; never retried by itself), with `reason: detail`
+    as the row's last error and a failure row."""
+    db.conn.execute("UPDATE outbox SET status = 'uncertain', last_error = ?, next_attempt_at = NULL WHERE id = ?",
+                    (f"{reason}: {detail}", row_id))
+    record_failure(db, row_id, reason, detail, at)
+
+
+def status(db: sqlite_utils.Database, row_id: int) -> str | None:
+    """The row's status, None when there is no such row."""
+    row = db.execute("SELECT status FROM outbox WHERE id = ?", [row_id]).fetchone()
+    return str(row[0]) if row else None
+
+
+def requeue(db: sqlite_utils.Database, row_id: int, note: str, at: str) -> bool:
+    """An admin's decision: failed / uncertain -> pending, attempts back to 0, due at once, `note`
+    as the row's last error; its open failures are resolved with the note added to their detail.
+    One transaction; False when the row is not failed or uncertain (nothing written)."""
+    with db.conn:
+        db.conn.execute("BEGIN IMMEDIATE")
+        cur = db.conn.execute(
+            "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = NULL, last_error = ?"
+            " WHERE id = ? AND status IN ('failed', 'uncertain')", (note, row_id))
+        if cur.rowcount != 1:
+            return False
+        db.conn.execute("UPDATE failures SET resolved_at = ?, detail = COALESCE(detail || '; ', '') || ?"
+                        " WHERE outbox_id = ? AND resolved_at IS NULL", (at, note, row_id))
+    return True
 
 
 def attempts(db: sqlite_utils.Database, row_id: int) -> int:
@@ -142,6 +187,10 @@ def record_failure(db: sqlite_utils.Database, row_id: int, reason: str, detail: 
 
 def count_pending(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
+
+
+def count_uncertain(db: sqlite_utils.Database) -> int:
+    return db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'uncertain'").fetchone()[0]
 
 
 def any_pending(db: sqlite_utils.Database) -> bool:

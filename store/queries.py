@@ -29,6 +29,7 @@ def health_summary(db: sqlite_utils.Database, now: dt.datetime) -> str:
     open_failures = db.execute("SELECT COUNT(*) FROM failures WHERE resolved_at IS NULL").fetchone()[0]
     backlog = db.execute("SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')").fetchone()[0]
     failed_out = db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'failed'").fetchone()[0]
+    uncertain_out = db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'uncertain'").fetchone()[0]
     by_status = ", ".join(f"{s} {n}" for s, n in db.execute(
         "SELECT status, COUNT(*) FROM messages GROUP BY status ORDER BY status"))
     lines = [f"messages: {by_status or 'none'}"]
@@ -39,7 +40,9 @@ def health_summary(db: sqlite_utils.Database, now: dt.datetime) -> str:
             lines.append(f"last error: {s['last_error_at']}: {s['last_error']}")
     else:
         lines.append("last successful poll: never")
-    lines.append(f"outbox: {backlog} waiting, {failed_out} failed; unresolved failures: {open_failures}")
+    lines.append(f"outbox: {backlog} waiting, {failed_out} failed"
+                 + (f", {uncertain_out} uncertain (the server may have them)" if uncertain_out else "")
+                 + f"; unresolved failures: {open_failures}")
     return "\n".join(lines)
 
 
@@ -64,6 +67,8 @@ NEXT_STEP = {
     "fetch": "the mail server refuses to send this message: look at it in a mail client or the "
              "server's log; each poll tries again up to [mailbox] max_fetch_attempts",
     "flagged": "ask the unit whether it sent this; to confirm: baocao assign {m} --unit CODE",
+    "send failed": "check the address / SMTP server, then: baocao resend {o}",
+    "send uncertain": "ask whether outbox {o} arrived (the server may have it); if not: baocao resend {o}",
 }
 # Flags that want an admin's eye on a counted mail (`failures` lists them until an `assign`).
 ADMIN_FLAGS = ("possible-spoofing", "suspicious-from", "reused-message-id")
@@ -73,8 +78,13 @@ def failures(db: sqlite_utils.Database, include_resolved: bool = False) -> list[
     """Failures plus unplaced reports (which need the same admin attention), newest first."""
     where = "" if include_resolved else "WHERE resolved_at IS NULL"
     rows = list(db.query(f"SELECT * FROM v_failures {where} ORDER BY created_at DESC, failure_id DESC"))
+    outbox_status = dict(db.execute("SELECT id, status FROM outbox WHERE id IN"
+                                    " (SELECT outbox_id FROM failures WHERE outbox_id IS NOT NULL)").fetchall())
     for r in rows:
-        r["next"] = NEXT_STEP.get(r["stage"], "").format(m=r["message_id"])
+        step = r["stage"]
+        if step == "send" and outbox_status.get(r["outbox_id"]) in ("failed", "uncertain") and not r["resolved_at"]:
+            step = f"send {outbox_status[r['outbox_id']]}"
+        r["next"] = NEXT_STEP.get(step, "").format(m=r["message_id"], o=r["outbox_id"])
     unplaced = list(db.query(
         "SELECT id AS message_id, created_at, subject, from_addr, flags FROM messages WHERE status = 'unplaced' "
         "ORDER BY created_at DESC, id DESC"))

@@ -58,6 +58,7 @@ def test_poll_status_failures_assign(capsys, examples: Path) -> None:
     (["assign", "99", "--unit", "NOPE"], "assign: no message 99"),
     (["status", "--report", "nope"], "--report"),
     (["reprocess"], "reprocess"),
+    (["resend", "99"], "resend: no outbox row 99"),
 ])
 def test_usage_errors_exit_2_with_one_line(capsys, config_path: Path, args, needle) -> None:
     code, out, err = run(capsys, "--config", str(config_path), *args)
@@ -101,7 +102,8 @@ def test_imap_password_env_missing(capsys, tmp_path: Path) -> None:
 def test_console_script_and_help() -> None:
     out = subprocess.run([sys.executable, "-m", "scheduler", "--help"], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0
-    for command in ("run", "poll", "remind", "digest", "status", "failures", "reprocess", "assign", "template"):
+    for command in ("run", "poll", "remind", "digest", "status", "failures", "reprocess", "assign", "resend",
+                    "template"):
         assert command in out.stdout
 
 
@@ -116,7 +118,7 @@ def test_example_config_loads() -> None:
 def test_readme_documents_every_command_and_view() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for word in ("baocao run", "baocao poll", "baocao remind", "baocao digest", "baocao status", "baocao failures",
-                 "baocao reprocess", "baocao assign", "baocao template", "v_messages", "v_submissions",
+                 "baocao reprocess", "baocao assign", "baocao resend", "baocao template", "v_messages", "v_submissions",
                  "v_completeness", "v_values", "v_warnings", "v_incidents", "v_failures", "v_outbox"):
         assert word in readme, word
 
@@ -128,3 +130,41 @@ def test_digest_dry_run_without_period_takes_the_nearest_due_date(capsys, exampl
     code, out, _ = run(capsys, "--config", c, "--now", "2024-07-05T08:00", "digest", "--dry-run", "-o", str(tmp_path / "d"))
     assert code == 0 and "digest cttre 2024S1" in out
     assert (tmp_path / "d" / "digest-cttre-2024S1.html").exists()
+
+
+def test_resend_an_uncertain_or_failed_mail_on_purpose(capsys, config_path: Path) -> None:
+    import datetime as dt
+    from compile import mail, outbox
+    from store import outbox as rows
+    from store.config import load
+    from store.db import open_store
+    cfg = load(config_path)
+    db = open_store(cfg)
+    now = dt.datetime(2024, 7, 5, 8, 0, tzinfo=cfg.timezone)
+    ids = []
+    for i in range(4):
+        msg = mail.build(cfg, mail.Letter(to=(f"u{i}@binhphuoc.edu.vn",), subject=f"Thư {i}", text="Kính gửi\n"), now)
+        ids.append(outbox.add(db, cfg, "reminder", f"reminder:cttre:2024S1:U{i}:after-1", msg, now))
+    lost, refused, sent, waiting = ids
+    rows.claim(db, lost, "2024-07-05T07:00:00+07:00")
+    rows.mark_uncertain(db, lost, outbox.UNCERTAIN, "no reply after the end of the data (timed out)", "2024-07-05T07:00:00+07:00")
+    rows.mark_failed(db, refused, "refused by the server", "550 5.1.1 No such user", "2024-07-05T07:00:00+07:00")
+    rows.mark_sent(db, sent, "2024-07-05T07:00:00+07:00")
+    c = ["--config", str(config_path), "--now", "2024-07-05T08:00"]
+    code, out, _ = run(capsys, *c, "failures")
+    assert code == 0 and f"baocao resend {lost}" in out and f"baocao resend {refused}" in out
+    for row, status in ((sent, "sent"), (waiting, "pending"), (12345, None)):
+        code, out, err = run(capsys, *c, "resend", str(row))
+        assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+        assert (f"is {status}" if status else "no outbox row") in err
+    code, out, err = run(capsys, *c, "resend", str(lost))
+    assert code == 0 and f"resend: outbox {lost} (uncertain) queued again" in out, err
+    # delivered at once (the folder transport here), with the admin's note on the resolved failure
+    assert db.execute("SELECT status, attempts FROM v_outbox WHERE outbox_id = ?", [lost]).fetchone() == ("sent", 1)
+    assert db.execute("SELECT status FROM v_outbox WHERE outbox_id = ?", [waiting]).fetchone()[0] == "sent"
+    detail, resolved = db.execute("SELECT detail, resolved_at FROM v_failures WHERE outbox_id = ?", [lost]).fetchone()
+    assert "an admin asked to send it again" in detail and resolved
+    code, out, _ = run(capsys, *c, "resend", str(refused))
+    assert code == 0 and "(failed) queued again" in out
+    code, out, err = run(capsys, *c, "resend", str(lost))
+    assert code == 2 and "is sent" in err

@@ -64,7 +64,7 @@ def test_release_lets_the_same_process_take_it_again(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("command", [["poll"], ["remind"], ["digest", "--period", "2024S1"], ["reprocess", "1"],
-                                     ["assign", "1", "--unit", "THPT-LOCNINH"], ["run", "--once"]])
+                                     ["assign", "1", "--unit", "THPT-LOCNINH"], ["resend", "1"], ["run", "--once"]])
 def test_a_command_refused_beside_the_daemon_has_done_nothing(tmp_path: Path, command: list[str]) -> None:
     """The lock is taken before any write: a command that meets the running daemon exits 2 with
     one line and leaves the store exactly as it was (no queued digest, no migration, no row)."""

@@ -53,7 +53,7 @@ def test_folder_kind_writes_one_eml_per_mail_once(store, tmp_path):
     assert [r[0] for r in db.execute("SELECT status FROM v_outbox")] == ["sent"] * 3
 
 
-def test_row_left_sending_by_a_crash_fails_and_is_not_resent(store, tmp_path):
+def test_row_left_sending_by_a_crash_becomes_uncertain_and_is_not_resent(store, tmp_path):
     cfg, db = store
     row = outbox.add(db, cfg, "reminder", "reminder:cttre:2024S1:THPT-LOCNINH:due-1", _msg(cfg), NOW)
     assert outbox._claim(db, cfg, row, NOW)          # what deliver does right before the SMTP transaction
@@ -61,9 +61,10 @@ def test_row_left_sending_by_a_crash_fails_and_is_not_resent(store, tmp_path):
     assert outbox.deliver(db, cfg, NOW + dt.timedelta(minutes=2)).failed == 0
     assert _row(db, row)[0] == "sending"
     result = outbox.deliver(db, cfg, NOW + dt.timedelta(minutes=30))
-    assert (result.sent, result.failed) == (0, 1)
+    assert (result.sent, result.failed, result.uncertain) == (0, 0, 1)
     status, attempts, error, sent_at, _ = _row(db, row)
-    assert (status, attempts, sent_at) == ("failed", 1, None) and "interrupted while sending" in error
+    assert (status, attempts, sent_at) == ("uncertain", 1, None) and "interrupted while sending" in error
+    assert db.execute("SELECT status FROM v_outbox WHERE outbox_id = ?", [row]).fetchone()[0] == "uncertain"
     f = db.execute("SELECT stage, reason, outbox_id, resolved_at FROM v_failures").fetchall()
     assert f == [("send", "interrupted while sending", row, None)]
     assert not list((tmp_path / "outbox").glob("*.eml"))

@@ -80,6 +80,38 @@ def test_mark_failed_and_withdraw(db):
     assert outbox.count_failed(db, []) == 0
 
 
+def test_the_claim_alone_is_committed_with_synchronous_full(db):
+    row = outbox.add(db, _mail("k1"))
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 1           # NORMAL, the store's setting
+    seen: list[str] = []
+    db.conn.set_trace_callback(seen.append)
+    try:
+        assert outbox.claim(db, row, T0)
+    finally:
+        db.conn.set_trace_callback(None)
+    update = next(i for i, sql in enumerate(seen) if sql.startswith("UPDATE outbox SET status = 'sending'"))
+    assert "PRAGMA synchronous=FULL" in seen[:update]
+    assert seen[update + 1:] == ["PRAGMA synchronous=1"]                # put back after the commit
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 1
+
+
+def test_mark_uncertain_and_an_admins_requeue(db):
+    a, b, c = outbox.add(db, _mail("k1")), outbox.add(db, _mail("k2")), outbox.add(db, _mail("k3"))
+    outbox.claim(db, a, T0)
+    outbox.mark_uncertain(db, a, "the server may have it", "no reply after the end of the data", T0)
+    assert _row(db, a)[:2] == ("uncertain", 1) and outbox.status(db, a) == "uncertain"
+    assert outbox.count_uncertain(db) == 1 and not [r for r in outbox.pending(db) if r.id == a]
+    assert _failures(db, a) == [("send", "the server may have it", "no reply after the end of the data", T0, None)]
+    outbox.mark_sent(db, c, T0)
+    assert not outbox.requeue(db, c, "asked", T1) and not outbox.requeue(db, b, "asked", T1)   # sent, pending
+    assert not outbox.requeue(db, 999, "asked", T1) and outbox.status(db, 999) is None
+    assert outbox.requeue(db, a, "an admin asked to send it again", T1)
+    assert _row(db, a) == ("pending", 0, None, "an admin asked to send it again", None)
+    assert _failures(db, a) == [("send", "the server may have it",
+                                 "no reply after the end of the data; an admin asked to send it again", T0, T1)]
+    assert not outbox.requeue(db, a, "twice", T1)                     # pending now
+
+
 def test_history_reads(db):
     outbox.add(db, _mail("reminder:cttre:2024S1:U1:due-3"))
     sent = outbox.add(db, _mail("reminder:cttre:2024S1:U2:due-3", created=T1))

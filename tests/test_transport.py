@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 
 from compile import mail, outbox, transport
-from store.errors import ConfigError, ConnectError, PermanentError, TransientError
+from store.errors import ConfigError, ConnectError, PermanentError, TransientError, UncertainError
 from tests import smtpserver
 from tests.storefill import at, fresh_store
 
@@ -88,14 +88,15 @@ def test_deliver_uses_one_transport_per_run_and_closes_it(recording):
 
 def test_errors_in_the_outbox_terms(recording):
     cfg, db = recording
-    gone, busy, down, waits = _queue(cfg, db, 4)
-    Recording.script = {gone: PermanentError("550 no"), busy: TransientError("451 busy"),
-                        down: ConnectError("cannot connect")}
+    gone, lost, busy, down, waits = _queue(cfg, db, 5)
+    Recording.script = {gone: PermanentError("550 no"), lost: UncertainError("no reply after the end of the data"),
+                        busy: TransientError("451 busy"), down: ConnectError("cannot connect")}
     result = outbox.deliver(db, cfg, NOW)
-    assert (result.sent, result.failed, result.pending, result.error) == (0, 1, 3, "cannot connect")
+    assert (result.sent, result.failed, result.pending, result.uncertain, result.error) \
+        == (0, 1, 3, 1, "cannot connect")
     status = dict(db.execute("SELECT id, status FROM outbox").fetchall())
-    assert status == {gone: "failed", busy: "pending", down: "pending", waits: "pending"}
-    assert [e.row_id for e in Recording.runs[0].sent] == [gone, busy, down]   # the batch stops at ConnectError
+    assert status == {gone: "failed", lost: "uncertain", busy: "pending", down: "pending", waits: "pending"}
+    assert [e.row_id for e in Recording.runs[0].sent] == [gone, lost, busy, down]   # the batch stops at ConnectError
     assert Recording.runs[0].closed == 1
 
 

@@ -8,6 +8,10 @@ pass for it unchanged.
 - nothing is opened before the first mail (a run with nothing due touches nothing);
 - an accepted mail arrives byte for byte, once, to its recipients; `send` returns '';
 - an unreachable destination raises `TransientError` (retried later), never a silent success;
+- a mail handed over whole whose acceptance is never heard raises `UncertainError` (the outbox
+  never sends it again by itself), never `TransientError`; the next mail of the run still goes
+  (a transport where nothing can be lost after the handing over, like the folder's rename, says
+  so with `lose_reply` returning False);
 - `close()` is safe twice, and leaving the `with` block closes the transport whatever happened.
 """
 from __future__ import annotations
@@ -19,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from compile import transport
-from store.errors import TransientError
+from store.errors import TransientError, UncertainError
 from tests import smtpserver
 from tests.storefill import fresh_store
 
@@ -47,6 +51,9 @@ class FolderRig:
     def touched(self) -> bool:
         return self.folder.exists()
 
+    def lose_reply(self, address: str) -> bool:
+        return False      # the rename is the handing over: nothing comes after it
+
     def stop(self) -> None:
         pass
 
@@ -69,6 +76,10 @@ class SmtpRig:
 
     def touched(self) -> bool:
         return bool(self.server.handler.messages)
+
+    def lose_reply(self, address: str) -> bool:
+        self.server.handler.drop_after_data.add(address)   # stored, then the connection closed unanswered
+        return True
 
     def stop(self) -> None:
         self.server.controller.stop()
@@ -124,3 +135,14 @@ def test_close_is_safe_twice_and_after_use(rig) -> None:
     t.close()
     t.close()
     assert len(rig.delivered()) == 1
+
+
+def test_a_lost_acceptance_is_uncertain_and_the_run_goes_on(rig) -> None:
+    if not rig.lose_reply("mat@binhphuoc.edu.vn"):
+        pytest.skip(f"{rig.kind}: nothing can be lost after the handing over")
+    with transport.for_config(rig.config()) as t:
+        with pytest.raises(UncertainError) as caught:
+            t.send(_mail(5, ("mat@binhphuoc.edu.vn",)))
+        assert not isinstance(caught.value, TransientError)
+        assert t.send(_mail(6)) == ""
+    assert len(rig.delivered()) == 2          # the server had the first one: it must not go again
