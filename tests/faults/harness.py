@@ -1008,13 +1008,7 @@ def store_readonly(root: Path, base: Baseline, tree: Path | None = None) -> Scen
         first, second = _split(corpus(tree=str(tree_path(tree))))
         work = make_work(root, tree, first, store=mnt / "baocao.sqlite")
         sc = Scenario("store read-only", work)
-        setup = run_cli(work, COMMANDS["poll"])
-        if not completed(setup):
-            raise RuntimeError(f"setup poll failed: {setup.describe()}")
-        rows_before = len(read_state(work).rows)
-        write_maildir(work.maildir, second)
-        work.mails = first + second
-        before = maildir_snapshot(work.maildir)
+        rows_before, before = _first_half_recorded(work, first, second)
         remount(mnt, "ro")
         try:
             run = run_cli(work, COMMANDS["poll"])
@@ -1034,6 +1028,18 @@ def store_readonly(root: Path, base: Baseline, tree: Path | None = None) -> Scen
         return sc
     finally:
         umount(mnt)
+
+
+def _first_half_recorded(work: Work, first: tuple[Mail, ...], second: tuple[Mail, ...]) -> tuple[int, dict[str, str]]:
+    """A clean poll records `first`; then `second` arrives. Returns (rows recorded, the Maildir's
+    snapshot with both): what a store fault's scenario starts from."""
+    setup = run_cli(work, COMMANDS["poll"])
+    if not completed(setup):
+        raise RuntimeError(f"setup poll failed: {setup.describe()}")
+    rows_before = len(read_state(work).rows)
+    write_maildir(work.maildir, second)
+    work.mails = first + second
+    return rows_before, maildir_snapshot(work.maildir)
 
 
 def _wait_for_lock_holder(work: Work, proc: subprocess.Popen, limit: float = 20.0) -> bool:
@@ -1058,13 +1064,7 @@ def store_locked(root: Path, base: Baseline, hold: str = "short", tree: Path | N
     first, second = _split(corpus(tree=str(tree_path(tree))))
     work = make_work(root, tree, first, store_extra="busy_timeout_seconds = 2")
     sc = Scenario(f"store locked ({hold})", work)
-    setup = run_cli(work, COMMANDS["poll"])
-    if not completed(setup):
-        raise RuntimeError(f"setup poll failed: {setup.describe()}")
-    rows_before = len(read_state(work).rows)
-    write_maildir(work.maildir, second)
-    work.mails = first + second
-    before = maildir_snapshot(work.maildir)
+    rows_before, before = _first_half_recorded(work, first, second)
     locker = sqlite3.connect(str(work.store), timeout=5, isolation_level=None)
     try:
         locker.execute("BEGIN EXCLUSIVE")
