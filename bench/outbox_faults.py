@@ -82,16 +82,8 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 kind = rng.choice(PER_MAIL)
                 injected[kind] += 1
-                if kind == "drop_after_data":
-                    h.drop_after_data.add(address)
-                elif kind == "drop_unstored":
-                    h.drop_once.add(address)
-                elif kind == "stall_after_data":
-                    h.stall_after_data.add(address)
-                elif kind == "451_at_rcpt":
-                    h.defer_once[address] = "451 4.3.0 Temporary failure, try later"
-                elif kind == "550_at_rcpt":
-                    h.refuse[address] = "550 5.1.1 No such user"
+                if kind in h.ADDRESS_FAULTS:
+                    h.inject(kind, address)
                 else:
                     crashes[row] = kind
             for n in rng.sample(range(1, int(args.mails * 1.2)), max(1, args.mails // 30)):

@@ -69,6 +69,23 @@ class Handler:
     def connections(self) -> int:
         return len(self.peers)
 
+    ADDRESS_FAULTS = ("drop_after_data", "drop_unstored", "stall_after_data", "451_at_rcpt", "550_at_rcpt")
+
+    def inject(self, fault: str, address: str) -> None:
+        """Make the next mail to `address` meet one of ADDRESS_FAULTS."""
+        if fault == "drop_after_data":
+            self.drop_after_data.add(address)
+        elif fault == "drop_unstored":
+            self.drop_once.add(address)
+        elif fault == "stall_after_data":
+            self.stall_after_data.add(address)
+        elif fault == "451_at_rcpt":
+            self.defer_once[address] = "451 4.3.0 Temporary failure, try later"
+        elif fault == "550_at_rcpt":
+            self.refuse[address] = "550 5.1.1 No such user"
+        else:
+            raise ValueError(f"not a fault of one address: {fault}")
+
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         self.mail_commands += 1
         if session.peer not in self.peers:

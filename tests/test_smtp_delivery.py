@@ -158,19 +158,12 @@ def _copies_at_most_once(handler):
 
 
 def _set_fault(h, fault, address):
-    if fault == "drop_after_data":
-        h.drop_after_data.add(address)
-    elif fault == "drop_unstored":
-        h.drop_once.add(address)
-    elif fault == "stall_after_data":
-        h.stall_after_data.add(address)
-        h.stall_seconds = 2.5
-    elif fault == "421_at_mail":
+    if fault == "421_at_mail":
         h.mail_replies[1] = "421 4.3.2 Service shutting down"
-    elif fault == "451_at_rcpt":
-        h.defer_once[address] = "451 4.3.0 Temporary failure"
-    elif fault == "550_at_rcpt":
-        h.refuse[address] = "550 5.1.1 No such user"
+        return
+    h.inject(fault, address)
+    if fault == "stall_after_data":
+        h.stall_seconds = 2.5
 
 
 @pytest.mark.parametrize("fault, first, final, copies", [
