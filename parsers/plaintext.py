@@ -34,14 +34,14 @@ def parse(filename: str, data: bytes, report: Report) -> ParsedReport:
 
 
 def _grid(text: str) -> list[list[str | None]] | None:
-    """The rows of a delimited file (the delimiter the first lines agree on), or None."""
-    sample = text[:20_000]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=DELIMITERS)
-    except csv.Error:
+    """The rows of a delimited file, or None. The delimiter is the one of DELIMITERS found most
+    often on the first lines (a linear count: csv.Sniffer's regexes are quadratic on a line of
+    quotes and commas, 2 s on 20 KB of them); csv.reader then splits in one pass."""
+    delimiter = _delimiter(text[:20_000].splitlines()[:50])
+    if delimiter is None:
         return None
     rows = []
-    for n, row in enumerate(csv.reader(io.StringIO(text), dialect)):
+    for n, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter)):
         if n >= MAX_CSV_ROWS:
             break
         rows.append([c.strip() or None for c in row[:table.MAX_COLS]])
@@ -51,6 +51,12 @@ def _grid(text: str) -> list[list[str | None]] | None:
     common = max(set(widths), key=widths.count) if widths else 0
     same = widths.count(common)
     return rows if common >= 2 and same >= 3 and 2 * same >= len(widths) else None
+
+
+def _delimiter(lines: list[str]) -> str | None:
+    counts = {d: sum(line.count(d) for line in lines) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else None
 
 
 def _locator(filename: str):

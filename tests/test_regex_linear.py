@@ -832,3 +832,19 @@ def test_a_10000_address_to_costs_linear_time(cfg) -> None:
             if superlinear(g):
                 bad.append(f"{name} on {n_big:,} chars of repeated {unit!r}: {g}")
     assert not bad, "\n".join(bad)
+
+
+@pytest.mark.parametrize("unit", ['"a,', ',"', "'a;", "a,b\n", '"x""y",\t'])
+def test_a_100kb_csv_costs_linear_time(unit: str) -> None:
+    """parsers.plaintext reads a .csv's grid: the delimiter is counted, not sniffed (csv.Sniffer's
+    regexes are quadratic on a line of quotes and delimiters), and csv.reader splits once."""
+    from parsers.plaintext import _grid
+    g = growth(lambda text: (lambda: _grid(text)), _repeat(unit), SMALL, BIG)
+    assert not superlinear(g), f"plaintext._grid on repeated {unit!r}: {g}"
+
+
+def test_the_csv_check_would_catch_the_sniffer() -> None:
+    import csv
+    g = growth(lambda text: (lambda: csv.Sniffer().sniff(text, delimiters=",;\t")), _repeat(',"'), SMALL // 10,
+               SMALL)
+    assert superlinear(g), g
