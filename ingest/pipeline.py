@@ -359,8 +359,7 @@ def _outcome(db: sqlite_utils.Database, row: dict[str, Any], parsed: ParsedMessa
         # the full decode's reading of the headers replaces the bounded one taken at intake
         "header_message_id": parsed.header_message_id, "from_addr": parsed.from_addr,
         "from_name": parsed.from_name, "subject": parsed.subject[:2000], "date_header": _iso(parsed.date),
-        # what receipts need later, so nothing downstream re-reads the raw mail
-        "automatic": parsed.no_reply_reason, "thread_refs": " ".join(parsed.references)[:4000] or None}
+        **replied_facts(parsed)}
     failures = _failures(files) if decision.status in ("report", "incident", "unplaced") else []
     dup, reused = _duplicate_of(db, message_id, parsed, decision, files)
     if dup:
@@ -376,6 +375,12 @@ def _outcome(db: sqlite_utils.Database, row: dict[str, Any], parsed: ParsedMessa
                                 "defects: " + ", ".join(parsed.defects[:10])))
     case = _case(parsed, decision) if fields["status"] == "incident" else None
     return Outcome(message_id, fields, tuple(files), tuple(failures), case)
+
+
+def replied_facts(parsed: ParsedMessage) -> dict[str, str | None]:
+    """What a reply (a receipt) needs about the mail, kept on its row so nothing downstream
+    re-reads the raw mail: why it must not be answered, and its thread."""
+    return {"automatic": parsed.no_reply_reason, "thread_refs": " ".join(parsed.references)[:4000] or None}
 
 
 def _case(parsed: ParsedMessage, decision: classify.Decision) -> Case:

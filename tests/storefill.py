@@ -72,10 +72,9 @@ def _as_intake_reads(raw_path: str | None) -> dict[str, str | None]:
         raw = Path(raw_path or "").read_bytes()
     except OSError:
         return {}
+    from ingest.pipeline import replied_facts
     from parsers.mime import parse_message
-    parsed = parse_message(raw)
-    return {"automatic": parsed.no_reply_reason,
-            "thread_refs": " ".join(parsed.references) or None}
+    return replied_facts(parse_message(raw))
 
 
 def add_attachment(db: sqlite_utils.Database, message_id: int, filename: str = "bao-cao.xlsx",
