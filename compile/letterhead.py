@@ -19,6 +19,7 @@ from store.config import Organisation
 FONT = "Times New Roman"
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
 _RULE = Border(bottom=Side(style="thin"))
+TWO_LINES = 34          # points: a heading row holds a 13-point line wrapped once
 
 
 def write(ws: Worksheet, org: Organisation, left: tuple[int, int], right: tuple[int, int],
@@ -29,6 +30,8 @@ def write(ws: Worksheet, org: Organisation, left: tuple[int, int], right: tuple[
     _line(ws, 2, left, org.name.upper(), size=12, bold=True)
     _line(ws, 1, right, MOTTO[0], size=12, bold=True)
     _line(ws, 2, right, MOTTO[1], size=13, bold=True)
+    for row in (1, 2):
+        ws.row_dimensions[row].height = TWO_LINES
     for first, last in (left, right):     # the short rules under the issuing body and the motto
         ws.cell(row=2, column=(first + last) // 2).border = _RULE
     if dated is not None:
@@ -41,6 +44,8 @@ def _line(ws: Worksheet, row: int, cols: tuple[int, int], text: str, size: int, 
     first, last = cols
     cell = ws.cell(row=row, column=first, value=text)
     cell.font = Font(name=FONT, size=size, bold=bold, italic=italic)
-    cell.alignment = Alignment(horizontal="center", vertical="center")
+    # a block narrower than its line (the form's motto over three columns) wraps onto a second
+    # line rather than being cut at the page's edge; the two heading rows have room for it
+    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     if last > first:
         ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)

@@ -249,7 +249,7 @@ def incidents_sheet(wb, db: sqlite_utils.Database, cfg: Config, now: dt.datetime
     row = header(ws, cfg, now, "DANH SÁCH VỤ VIỆC ĐƯỢC BÁO CÁO", "Báo cáo nhanh, đột xuất của các đơn vị",
                  len(cols))
     _print_titles(ws, row)
-    row = _table_head(ws, row, cols, [5, 12, 14, 30, 18, 52, 18, 8])
+    row = _table_head(ws, row, cols, [5, 12, 14, 30, 18, 50, 21, 8])
     ws.column_dimensions["C"].hidden = True       # the unit codes: technical
     for n, inc in enumerate(aggregate.incidents(db, cfg, until=now), start=1):
         values = [n, _vn_iso_date(inc.occurred_on), inc.unit_code, names.get(inc.unit_code, inc.unit_code),
