@@ -11,12 +11,16 @@ no parser, tesseract or 7z behind. Whatever happens comes back as a value or a n
 
 Workers come from a "forkserver": a clean single-threaded server process started once (it does
 not inherit the daemon's threads, locks or SQLite connections, unlike a plain fork from an
-APScheduler thread), which preloads the parser modules so each worker starts in a few
-milliseconds; the forkserver exits when the process that started it dies. Functions are passed
-by reference, so they must be module-level functions.
+APScheduler thread), which preloads the parser modules; the forkserver exits when the process
+that started it dies. A worker is long-lived: it serves one call after another, each with fresh
+limits (the soft CPU limit moved to what it has used plus the call's seconds, the address-space
+limit to its current size plus the call's megabytes), and is replaced after a limit, after
+MAX_TASKS calls, or when it has grown past RETIRE_RSS_MB. Functions are passed by reference, so
+they must be module-level functions.
 """
 from __future__ import annotations
 
+import atexit
 import ctypes
 import math
 import multiprocessing
@@ -27,7 +31,7 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
-from parsers import vocabulary
+from parsers import depth, vocabulary
 from store.records import FileProblem, ParsedReport
 
 if TYPE_CHECKING:
@@ -93,40 +97,40 @@ def call(fn: Callable[..., Any], args: tuple[Any, ...], *, cpu_s: float, memory_
     """`fn(*args)` in a worker process within the limits. An exception inside `fn` comes back as
     `limit="error"` with its type and text; a worker killed or out of time or memory, likewise
     named. Never raises for what the worker did. The worker reads the same vocabulary as this
-    process (`parsers.vocabulary.active()`, with the configuration's `[vocabulary]`)."""
-    ctx = context()
-    receiver, sender = ctx.Pipe(duplex=False)
+    process (`parsers.vocabulary.active()`, with the configuration's `[vocabulary]`).
+
+    The worker is a long-lived one from the pool (`_POOL`): a process per call cost ~16 ms of
+    start-up, more than most files take to read. Calls from several threads run at once, each
+    in its own worker, which is how the poll uses both cores."""
+    worker = _POOL.take(name)
+    if worker is None:
+        return Outcome(limit="crashed", detail="could not start a worker")
     words = vocabulary.active().extension
-    proc = ctx.Process(target=_call_worker, args=(sender, fn, args, cpu_s, memory_mb, words), name=name,
-                       daemon=True)
-    try:
-        proc.start()
-    except OSError as err:
-        receiver.close()
-        sender.close()
-        return Outcome(limit="crashed", detail=f"could not start a worker: {err}")
-    sender.close()
     backstop = wall_s if wall_s is not None else max(4 * cpu_s, cpu_s + 60)
     try:
-        if not receiver.poll(backstop):
-            proc.kill()
+        worker.conn.send((fn, args, cpu_s, memory_mb, words))
+    except Exception as err:  # noqa: BLE001 - a dead worker (BrokenPipe) or an unpicklable task
+        _POOL.discard(worker)
+        if isinstance(err, (OSError, EOFError)):
+            return Outcome(limit="crashed", detail=f"the worker could not take the work: {err}")
+        return Outcome(limit="error", detail=f"the work could not be sent to a worker: {err}"[:300])
+    try:
+        if not worker.conn.poll(backstop):
+            _POOL.discard(worker)
             return Outcome(limit="time", detail=f"no answer after {backstop:g} s of wall time; the worker was stopped")
-        try:
-            kind, payload = receiver.recv()
-        except (EOFError, OSError):
-            proc.join(5)
-            if proc.exitcode == -signal.SIGXCPU:
-                return Outcome(limit="time", detail=f"more than {cpu_s:g} s of CPU time; the worker was stopped")
-            return Outcome(limit="crashed", detail=_exit_detail(proc.exitcode))
-        except MemoryError:
-            return Outcome(limit="memory", detail="the result was too large to receive")
-    finally:
-        receiver.close()
-        if proc.is_alive():
-            proc.kill()
-        proc.join(5)
-        if not proc.is_alive():
-            proc.close()
+        kind, payload, retiring = worker.conn.recv()
+    except (EOFError, OSError):
+        code = _POOL.discard(worker)
+        if code == -signal.SIGXCPU:
+            return Outcome(limit="time", detail=f"more than {cpu_s:g} s of CPU time; the worker was stopped")
+        return Outcome(limit="crashed", detail=_exit_detail(code))
+    except MemoryError:
+        _POOL.discard(worker)
+        return Outcome(limit="memory", detail="the result was too large to receive")
+    except BaseException:
+        _POOL.discard(worker)     # an interrupted wait: the worker's answer would be read by the next call
+        raise
+    _POOL.give_back(worker, retiring or kind == "memory")
     if kind == "ok":
         return Outcome(value=payload)
     if kind == "memory":
@@ -134,31 +138,141 @@ def call(fn: Callable[..., Any], args: tuple[Any, ...], *, cpu_s: float, memory_
     return Outcome(limit="error", detail=str(payload)[:1000])
 
 
-def _call_worker(sender: Any, fn: Callable[..., Any], args: tuple[Any, ...], cpu_s: float, memory_mb: int,
-                 words: vocabulary.Extension = ()) -> None:
-    """Worker body for `call`: limits first, then the work; the answer is ("ok" | "memory" | "error", …).
-    `words` is the extension of the caller's vocabulary, made this process's active one."""
+@dataclass
+class _Worker:
+    proc: Any
+    conn: Any
+    tasks: int = 0
+
+
+class _Pool:
+    """Idle long-lived workers, shared by the threads that call `call`. A worker serves one call
+    at a time; it is replaced after MAX_TASKS calls, after any limit it hit (its memory may be
+    fragmented, its state unknown), or when it grew past RETIRE_RSS_MB. `shutdown` stops the
+    idle ones; they also die with this process (`die_with_parent`)."""
+
+    def __init__(self) -> None:
+        self._idle: list[_Worker] = []
+        self._lock = threading.Lock()
+
+    def take(self, name: str) -> _Worker | None:
+        with self._lock:
+            while self._idle:
+                worker = self._idle.pop()
+                if worker.proc.is_alive():
+                    return worker
+                _close(worker)
+        ctx = context()
+        mine, theirs = ctx.Pipe(duplex=True)
+        proc = ctx.Process(target=_serve, args=(theirs,), name=name, daemon=True)
+        try:
+            proc.start()
+        except OSError:
+            mine.close()
+            theirs.close()
+            return None
+        theirs.close()
+        return _Worker(proc, mine)
+
+    def give_back(self, worker: _Worker, retire: bool) -> None:
+        worker.tasks += 1
+        if retire or worker.tasks >= MAX_TASKS:
+            self.discard(worker)
+            return
+        with self._lock:
+            if len(self._idle) < MAX_IDLE:
+                self._idle.append(worker)
+                return
+        self.discard(worker)
+
+    def discard(self, worker: _Worker) -> int | None:
+        """Stop the worker; its exit code (negative: the signal that ended it)."""
+        try:
+            worker.conn.close()
+        except OSError:
+            pass
+        if worker.proc.is_alive():
+            worker.proc.join(0.05)
+        if worker.proc.is_alive():
+            worker.proc.kill()
+        worker.proc.join(5)
+        code = worker.proc.exitcode
+        _close(worker)
+        return code
+
+    def shutdown(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            self.discard(worker)
+
+    def pids(self) -> list[int]:
+        with self._lock:
+            return [w.proc.pid for w in self._idle]
+
+
+def _close(worker: _Worker) -> None:
+    try:
+        worker.conn.close()
+    except OSError:
+        pass
+    if not worker.proc.is_alive():
+        try:
+            worker.proc.close()
+        except ValueError:
+            pass
+
+
+MAX_TASKS = 200          # calls a worker serves before it is replaced
+MAX_IDLE = 8             # idle workers kept (the pool holds what the concurrent callers used)
+RETIRE_RSS_MB = 400      # a worker that grew past this is replaced after its call
+_POOL = _Pool()
+atexit.register(_POOL.shutdown)
+
+
+def shutdown() -> None:
+    """Stop the idle workers (tests; the daemon's exit)."""
+    _POOL.shutdown()
+
+
+def _serve(conn: Any) -> None:
+    """A worker's life: one call at a time, each within its own limits, until the pipe closes.
+    The answer is ("ok" | "memory" | "error", payload, retiring)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent()
     _quiet_stderr()
-    limit_cpu(cpu_s)
-    limit_memory(memory_mb)
-    try:
-        vocabulary.use(words)
-        answer: tuple[str, Any] = ("ok", fn(*args))
-    except MemoryError:
-        answer = ("memory", "")
-    except BaseException as err:  # noqa: BLE001 - RecursionError, OverflowError, anything: a named outcome
-        answer = ("error", f"{type(err).__name__}: {err}"[:1000])
-    del args
-    try:
-        sender.send(answer)
-    except MemoryError:
-        sender.send(("memory", ""))
-    except Exception as err:  # noqa: BLE001 - e.g. an unpicklable result
-        sender.send(("error", f"result not transferable: {err}"[:300]))
-    finally:
-        sender.close()
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        except Exception:  # noqa: BLE001 - a task that cannot be unpickled here
+            conn.send(("error", "the work could not be received by the worker", True))
+            return
+        fn, args, cpu_s, memory_mb, words = task
+        del task
+        limit_cpu(cpu_s)
+        limit_memory(memory_mb)
+        try:
+            vocabulary.use(words)
+            answer: tuple[str, Any] = ("ok", fn(*args))
+        except MemoryError:
+            answer = ("memory", "")
+        except BaseException as err:  # noqa: BLE001 - RecursionError, OverflowError, anything: a named outcome
+            answer = ("error", f"{type(err).__name__}: {err}"[:1000])
+        del args
+        unlimit_memory()
+        retiring = answer[0] == "memory" or _resident_mb() > RETIRE_RSS_MB
+        try:
+            conn.send((*answer, retiring))
+        except MemoryError:
+            conn.send(("memory", "", True))
+            return
+        except Exception as err:  # noqa: BLE001 - e.g. an unpicklable result
+            conn.send(("error", f"result not transferable: {err}"[:300], retiring))
+        del answer
+        if retiring:
+            return
 
 
 def _quiet_stderr() -> None:
@@ -173,19 +287,24 @@ def _quiet_stderr() -> None:
 
 
 def limit_cpu(cpu_s: float) -> None:
-    """At most `cpu_s` seconds of CPU from now (SIGXCPU then ends the process); the programs it
-    starts inherit the limit, each for itself."""
+    """At most `cpu_s` more seconds of CPU from now (SIGXCPU then ends the process); the programs
+    it starts inherit the limit, each for itself. Only the soft limit moves, so a long-lived
+    worker can set a fresh one for each call."""
     used = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
     soft = int(math.ceil(used + cpu_s))
     _, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    want_hard = soft + 5 if hard == resource.RLIM_INFINITY else min(hard, soft + 5)
-    resource.setrlimit(resource.RLIMIT_CPU, (min(soft, want_hard), want_hard))
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
 
-def call_parser(parser: Parser, filename: str, data: bytes, report: Report, kind: str = "") -> ParsedReport:
-    """`parser(filename, data, report)`, with every exception turned into a recorded problem."""
+def call_parser(parser: Parser, filename: str, data: bytes, report: Report, kind: str = "",
+                reading: depth.Reading = depth.FULL) -> ParsedReport:
+    """`parser(filename, data, report)` with `reading` in force (`parsers.depth`), every
+    exception turned into a recorded problem."""
     try:
-        result = parser(filename, data, report)
+        with depth.reading(reading):
+            result = parser(filename, data, report)
     except MemoryError:
         raise
     except ImportError as err:
@@ -205,11 +324,12 @@ def problem_report(filename: str, kind: str, reason: str, detail: str = "") -> P
 
 
 def run(parser: Parser, filename: str, data: bytes, report: Report, *, kind: str = "",
-        timeout_s: float = 60.0, memory_mb: int = 1024, wall_s: float | None = None) -> ParsedReport:
+        timeout_s: float = 60.0, memory_mb: int = 1024, wall_s: float | None = None,
+        reading: depth.Reading = depth.FULL) -> ParsedReport:
     """`parser(filename, data, report)` in a worker process, within the limits: `timeout_s` is CPU
     time; a worker that hangs without using CPU is stopped after `wall_s` (default: a generous
     multiple of `timeout_s`)."""
-    outcome = call(call_parser, (parser, filename, data, report, kind), cpu_s=timeout_s,
+    outcome = call(call_parser, (parser, filename, data, report, kind, reading), cpu_s=timeout_s,
                    memory_mb=memory_mb, wall_s=wall_s, name="baocao-parse")
     if outcome.ok:
         if isinstance(outcome.value, ParsedReport):
@@ -237,12 +357,27 @@ def _exit_detail(code: int | None) -> str:
 
 def limit_memory(memory_mb: int) -> None:
     """Let this process grow by at most `memory_mb` MB of address space over what it maps now.
-    Counting from the current size keeps the limit meaningful whatever the preloaded libraries map."""
+    Counting from the current size keeps the limit meaningful whatever the preloaded libraries
+    (and the earlier calls of a long-lived worker) map."""
     allowed = _address_space() + memory_mb * 1024 * 1024
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
         allowed = min(allowed, hard)
     resource.setrlimit(resource.RLIMIT_AS, (allowed, hard))
+
+
+def unlimit_memory() -> None:
+    """Between calls: the soft limit back at the hard one (sending the answer may need room)."""
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+
+
+def _resident_mb() -> float:
+    try:
+        with open(f"/proc/{os.getpid()}/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 def _address_space() -> int:

@@ -126,9 +126,44 @@ def test_works_from_a_daemon_thread_as_the_scheduler_calls_it(text_parser):
     assert [r.text for r in results] == ["abc"]
 
 
-def test_worker_start_is_cheap_once_the_server_runs():
-    isolate.run(echoes, "warm.txt", b"x", None)
-    start = time.monotonic()
-    for _ in range(5):
-        isolate.run(echoes, "a.txt", b"x", None)
-    assert (time.monotonic() - start) / 5 < 0.5
+def burns_cpu(seconds: float) -> int:
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+    return os.getpid()
+
+
+def pid_after(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def test_a_worker_serves_call_after_call():
+    first = isolate.run(echoes, "a.txt", b"x", None).values[0].source
+    again = [isolate.run(echoes, "a.txt", b"x", None).values[0].source for _ in range(5)]
+    assert set(again) == {first}        # one long-lived worker, not a process per call
+
+
+def test_each_call_gets_its_own_cpu_seconds_in_a_long_lived_worker():
+    pids = [isolate.call(burns_cpu, (0.7,), cpu_s=1, memory_mb=256) for _ in range(4)]
+    assert all(o.ok for o in pids), [o.detail for o in pids]
+    assert len({o.value for o in pids}) == 1   # 2.8 s in one worker, none over its 1 s
+
+
+def test_a_worker_that_hit_a_limit_is_replaced_and_the_next_call_works(text_parser):
+    before = isolate.call(pid_after, (0,), cpu_s=5, memory_mb=256).value
+    text_parser(balloons)
+    assert "memory" in registry.parse_attachment("a.txt", b"x", None, limits=Limits(memory_mb=200))[0].problems[0].reason
+    after = isolate.call(pid_after, (0,), cpu_s=5, memory_mb=256)
+    assert after.ok and after.value != before
+
+
+def test_calls_from_two_threads_run_in_two_workers_at_once():
+    results: list = []
+    threads = [threading.Thread(target=lambda: results.append(isolate.call(pid_after, (1.5,), cpu_s=5, memory_mb=256)))
+               for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert all(o.ok for o in results) and len({o.value for o in results}) == 2
