@@ -2,6 +2,7 @@
 in any case, with NFC or NFD composition, so comparisons happen on a folded form."""
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -12,17 +13,37 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+# Every combining mark (what `unicodedata.combining` says is one: all lie in U+0300..U+1EFFF, a
+# test checks), deleted by one `str.translate`.
+COMBINING_RANGE = range(0x300, 0x1F000)
+_COMBINING = dict.fromkeys(cp for cp in COMBINING_RANGE if unicodedata.combining(chr(cp)))
+_DD = str.maketrans({"đ": "d", "Đ": "D"})
+
+
 def strip_diacritics(text: str) -> str:
     """'Đồng Xoài' -> 'Dong Xoai'. đ/Đ are letters of their own, not d + a mark, so NFD misses them."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFD", text.translate(_DD)).translate(_COMBINING)
 
 
 def fold(text: str | None) -> str:
     """Lower-case, diacritics removed, every run of non-alphanumerics one space, trimmed."""
     if not text:
         return ""
+    if len(text) > _CACHED_CHARS:
+        return _fold(text)
+    return _fold_cached(text)
+
+
+def _fold(text: str) -> str:
     return _NON_ALNUM.sub(" ", strip_diacritics(text).lower()).strip()
+
+
+# The table engine folds the same labels and headers many times over a sheet: short texts are
+# remembered (a bounded cache; a long text is folded each time and not kept).
+_CACHED_CHARS = 400
+_fold_cached = functools.lru_cache(maxsize=50_000)(_fold)
 
 
 def padded(text: str | None) -> str:

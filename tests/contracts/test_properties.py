@@ -356,3 +356,17 @@ def test_decode_header_value_on_an_unprintable_object():
             raise RuntimeError("no")
     assert decode_header_value(Hostile()) == ""
 
+
+
+def test_every_combining_mark_lies_in_the_range_strip_diacritics_deletes():
+    import sys
+    from parsers.text import COMBINING_RANGE
+    marks = [cp for cp in range(sys.maxunicode + 1) if unicodedata.combining(chr(cp))]
+    assert marks and all(cp in COMBINING_RANGE for cp in marks)
+
+
+@given(st.text(max_size=60))
+def test_strip_diacritics_is_nfd_without_combining_marks(text):
+    from parsers.text import strip_diacritics
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    assert strip_diacritics(text) == "".join(ch for ch in decomposed if not unicodedata.combining(ch))
