@@ -184,7 +184,7 @@ def cmd_reprocess(ctx: Context) -> int:
     for mid in ids:
         if queries.message_row(ctx.db, mid) is None:
             raise UsageError(f"reprocess: no message {mid} in the store")
-        status = process(ctx.db, ctx.cfg, int(mid), ctx.now, retry=True)
+        status = process(ctx.db, ctx.cfg, int(mid), ctx.now, retry=True, read_all=ctx.args.ocr)
         print(f"message {mid}: {status}")
         worst = max(worst, 1 if status == "failed" else 0)
     _checked(ctx)
@@ -468,6 +468,8 @@ def build_parser() -> argparse.ArgumentParser:
     rp = add("reprocess", cmd_reprocess, "parse an archived message again")
     rp.add_argument("message", nargs="?", type=int, help="the store's message id")
     rp.add_argument("--all-failed", action="store_true", help="every message with an unresolved failure")
+    rp.add_argument("--ocr", action="store_true",
+                    help="read every file whole: OCR the scans a better file made unnecessary")
     asg = add("assign", cmd_assign, "an admin's decision for a mail the software could not place")
     asg.add_argument("message", type=int)
     asg.add_argument("--unit", required=True)

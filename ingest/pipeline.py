@@ -24,6 +24,8 @@ import re
 import sqlite3
 import time
 import traceback
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +35,7 @@ from ingest import archive, classify, sources
 from ingest.decode import DecodeFailed, DecodeLimits, decode
 from ingest.sources import FetchedMessage, MailSource
 from parsers import authres, vocabulary
+from parsers.depth import FULL, Reading
 from parsers.bounds import Limits
 from parsers.headers import Headers, read_headers
 from parsers.mime import ParsedMessage
@@ -42,7 +45,8 @@ from store.config import Config
 from store.domain import Report
 from store.db import operational
 from store.errors import ArchiveError
-from store.records import Case, Failure, FileProblem, FileRead, Outcome, ParsedReport
+from store.records import (KIND_RANK, OCR_RANK, OTHER_RANK, Case, Failure, FileProblem, FileRead, Outcome,
+                           ParsedReport, value_rank)
 
 log = logging.getLogger("baocao.ingest")
 
@@ -63,22 +67,48 @@ def open_source(cfg: Config) -> MailSource:
 
 
 def poll(db: sqlite_utils.Database, cfg: Config, now: dt.datetime, source: MailSource | None = None,
-         stop: Any = None) -> PollResult:
-    """Take every new message from the mailbox. `stop()` returning True ends after the message in hand."""
+         stop: Any = None, progress: Any = None) -> PollResult:
+    """Take every new message from the mailbox. `stop()` returning True ends after the messages in
+    hand; `progress(result)` is called after each message is recorded.
+
+    Messages are read `[parsing] workers` at a time (`read` in threads, each waiting on its own
+    worker process) and recorded one by one in the order they came, each in one transaction, and
+    only then marked seen: the UID state never runs ahead of the store."""
     started = time.monotonic()
     archive.clean_temporary(cfg.archive_path)
     src = source or open_source(cfg)
     seen = store.StoreSeen(db, src.name, now)
     result = PollResult()
+    vocabulary.use(cfg)
+    facts = StoreFacts.of(db)
+    width = cfg.parsing.threads
+    inflight: deque[tuple[FetchedMessage, int, Any]] = deque()
+
+    def settle_oldest() -> None:
+        fetched, message_id, pending = inflight.popleft()
+        if pending is not None:
+            row, future = pending
+            _bounded(db, cfg, row, now, future.result)
+        seen.mark(fetched.uidvalidity, fetched.uid, message_id)
+        status = store.status_of(db, message_id)
+        result.fetched += 1
+        result.by_status[status] = result.by_status.get(status, 0) + 1
+        if progress is not None:
+            progress(result)
+
+    readers = ThreadPoolExecutor(max_workers=width, thread_name_prefix="baocao-read")
     try:
-        for fetched in src.fetch_new(seen):
-            message_id = ingest_one(db, cfg, fetched, now)
-            seen.mark(fetched.uidvalidity, fetched.uid, message_id)
-            status = store.status_of(db, message_id)
-            result.fetched += 1
-            result.by_status[status] = result.by_status.get(status, 0) + 1
-            if stop is not None and stop():
-                break
+        try:
+            for fetched in src.fetch_new(seen):
+                message_id, row = _intake(db, cfg, fetched, now)
+                future = None if row is None else readers.submit(read, cfg, row, fetched.raw, facts)
+                inflight.append((fetched, message_id, None if row is None else (row, future)))
+                while len(inflight) > width or (inflight and _ready(inflight[0])):
+                    settle_oldest()
+                if stop is not None and stop():
+                    break
+        finally:
+            _settle_or_abandon(db, inflight, settle_oldest)
     except Exception as exc:
         problem = operational(exc, cfg.store_path)
         try:
@@ -89,11 +119,32 @@ def poll(db: sqlite_utils.Database, cfg: Config, now: dt.datetime, source: MailS
             raise problem from None
         raise
     finally:
+        readers.shutdown(wait=True, cancel_futures=True)
         if source is None:
             src.close()
     result.failed = result.by_status.get("failed", 0)
     result.seconds = time.monotonic() - started
     return result
+
+
+def _ready(item: tuple[FetchedMessage, int, Any]) -> bool:
+    return item[2] is None or item[2][1].done()
+
+
+def _settle_or_abandon(db: sqlite_utils.Database, inflight: deque, settle: Any) -> None:
+    """The messages in hand when the poll stops: recorded (a lost connection or a `stop` does
+    not waste their reading), unless the store itself failed: then their attempts are given
+    back, and the next poll takes them again."""
+    while inflight:
+        try:
+            settle()
+        except BaseException:
+            for _, message_id, pending in inflight:
+                if pending is not None:
+                    pending[1].cancel()
+                    _abandon(db, message_id)
+            inflight.clear()
+            raise
 
 
 def received_at(cfg: Config, fetched: FetchedMessage, head: Headers | ParsedMessage,
@@ -113,16 +164,27 @@ def ingest_one(db: sqlite_utils.Database, cfg: Config, fetched: FetchedMessage, 
     """Archive and record one message, then process it. Returns the store's message id.
     Raises only for operations problems (archive or store unusable); the message is then
     not marked seen and is taken again at the next poll."""
+    message_id, row = _intake(db, cfg, fetched, now)
+    if row is not None:
+        vocabulary.use(cfg)
+        _bounded(db, cfg, row, now, lambda: read(cfg, row, fetched.raw, StoreFacts.of(db)))
+    return message_id
+
+
+def _intake(db: sqlite_utils.Database, cfg: Config, fetched: FetchedMessage,
+            now: dt.datetime) -> tuple[int, dict[str, Any] | None]:
+    """Archive the bytes, commit the row that makes the message exist, count the attempt. The
+    row to read, or None when there is nothing to do: a byte-identical copy already processed,
+    or a message quarantined now."""
     sha, path = archive.store(cfg.archive_path, fetched.raw)
     existing = store.find_by_sha(db, sha)
     if existing and existing["processed_at"]:
-        return int(existing["id"])  # byte-identical copy: one message
+        return int(existing["id"]), None  # byte-identical copy: one message
     if existing:
         message_id = int(existing["id"])
     else:
         message_id = store.insert_message(db, _intake_row(cfg, fetched, sha, path, now))
-    process(db, cfg, message_id, now, raw=fetched.raw)
-    return message_id
+    return message_id, _begin(db, cfg, message_id, now)
 
 
 def _intake_row(cfg: Config, fetched: FetchedMessage, sha: str, path: Any, now: dt.datetime) -> dict[str, Any]:
@@ -152,48 +214,101 @@ def decode_limits(cfg: Config) -> DecodeLimits:
 
 
 class _Progress:
-    """The stage one attempt has reached, kept in the store so a quarantine can name it."""
+    """The stage one attempt has reached, kept in the store (when given one) so a quarantine can
+    name it. A reading in a thread keeps it in memory only: the store is the poll thread's."""
 
-    def __init__(self, db: sqlite_utils.Database, message_id: int):
+    def __init__(self, db: sqlite_utils.Database | None = None, message_id: int = 0):
         self.db, self.message_id, self.stage = db, message_id, "mime"
 
     def reached(self, stage: str) -> None:
         self.stage = stage
-        store.reached(self.db, self.message_id, stage)
+        if self.db is not None:
+            store.reached(self.db, self.message_id, stage)
+
+
+@dataclass(frozen=True)
+class StoreFacts:
+    """What reading a message needs from the store, looked up once per poll in the poll's
+    thread: the senders an admin taught (`assign --remember-sender`)."""
+    remembered: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, db: sqlite_utils.Database) -> StoreFacts:
+        return cls(store.remembered_senders(db))
+
+
+@dataclass(frozen=True)
+class MailRead:
+    """One message read: decoded, its files read against the report(s) it may be, decided."""
+    parsed: ParsedMessage
+    readings: dict[str, list[FileRead]]
+    decision: classify.Decision
+    read_all: bool = False
+    stage: str = "classify"
+
+
+class ReadFailed(Exception):
+    """An exception while reading, with the stage it reached (the thread's progress)."""
+
+    def __init__(self, stage: str, exc: Exception):
+        super().__init__(str(exc))
+        self.stage, self.exc = stage, exc
 
 
 def process(db: sqlite_utils.Database, cfg: Config, message_id: int, now: dt.datetime,
-            raw: bytes | None = None, retry: bool = False) -> str:
+            raw: bytes | None = None, retry: bool = False, read_all: bool = False) -> str:
     """Decide and parse one recorded message inside the per-message boundary. Returns the status.
 
     Every exception becomes a `failed` row with its stage, except operations problems of the
     store (they stop the poll with one line) and KeyboardInterrupt/SystemExit. `retry` (an
-    admin's `reprocess`) gives a quarantined message a fresh count of attempts."""
+    admin's `reprocess`) gives a quarantined message a fresh count of attempts; `read_all`
+    (`reprocess --ocr`) reads every file whole, scans included."""
     vocabulary.use(cfg)   # the configuration's words, here and in the workers (cached: cheap)
+    if retry and store.get_message(db, message_id) is not None:
+        store.reset_attempts(db, message_id)
+    row = _begin(db, cfg, message_id, now)
+    if row is None:
+        return "failed"
+    facts = StoreFacts.of(db)
+    progress = _Progress(db, message_id)
+    return _bounded(db, cfg, row, now, lambda: read(cfg, row, raw, facts, read_all, progress))
+
+
+def _begin(db: sqlite_utils.Database, cfg: Config, message_id: int, now: dt.datetime) -> dict[str, Any] | None:
+    """Count the attempt (committed before any decoding) and return the row; or quarantine a
+    message whose attempts kept stopping the process, and return None."""
     row = store.get_message(db, message_id)
     if row is None:
         raise ValueError(f"no message {message_id} in the store")
-    if retry:
-        store.reset_attempts(db, message_id)
-    elif row["attempts"] >= cfg.intake.quarantine_after:
+    if row["attempts"] >= cfg.intake.quarantine_after:
         store.quarantine(db, message_id, int(row["attempts"]), row["stage"], now)
         log.error("message %s stopped the process %s times; quarantined", message_id, row["attempts"],
                   extra={"message_id": message_id, "stage": row["stage"]})
-        return "failed"
+        return None
     store.begin_attempt(db, message_id, "mime")
-    progress = _Progress(db, message_id)
+    return row
+
+
+def _bounded(db: sqlite_utils.Database, cfg: Config, row: dict[str, Any], now: dt.datetime,
+             reading: Any) -> str:
+    """The per-message boundary: `reading()` gives the MailRead (here, or from a thread), and
+    its outcome is recorded; whatever fails on the way is the message's `failed` row."""
+    message_id = int(row["id"])
+    stage = "mime"
     try:
-        if raw is None:
-            raw = archive.load(row["raw_path"])
-        parsed = decode(raw, decode_limits(cfg))
-        progress.reached("classify")
-        return _process(db, cfg, row, parsed, now, progress)
+        try:
+            mail = reading()
+        except ReadFailed as failed:
+            stage = failed.stage
+            raise failed.exc from None
+        stage = mail.stage
+        return _record(db, cfg, row, mail, now)
     except Exception as exc:  # the boundary: every failure of this message is a row
         problem = operational(exc, cfg.store_path)
         if problem is not None:
             _abandon(db, message_id)
             raise problem from None
-        return _record_failure(db, message_id, progress.stage, exc, now)
+        return _record_failure(db, message_id, stage, exc, now)
 
 
 def _abandon(db: sqlite_utils.Database, message_id: int) -> None:
@@ -229,8 +344,8 @@ def _record_failure(db: sqlite_utils.Database, message_id: int, stage: str, exc:
     return "failed"
 
 
-def _evidence(cfg: Config, db: sqlite_utils.Database, row: dict[str, Any], parsed: ParsedMessage) -> classify.Evidence:
-    remembered = store.remembered_senders(db)
+def _evidence(cfg: Config, facts: StoreFacts, row: dict[str, Any], parsed: ParsedMessage) -> classify.Evidence:
+    remembered = facts.remembered
     own = tuple(a for a in (cfg.mailbox.username, cfg.outbox.sender, cfg.organisation.contact) if a)
     return classify.Evidence(
         subject=parsed.subject, from_addr=parsed.from_addr, from_name=parsed.from_name, body=parsed.body_text,
@@ -279,13 +394,24 @@ def _file(att: Any, reports: list[ParsedReport] | tuple[ParsedReport, ...] = ())
                     size=len(att.data), sha256=archive.digest(att.data), reports=tuple(reports))
 
 
-def parse_attachments(cfg: Config, parsed: ParsedMessage, report: Report) -> list[FileRead]:
+def parse_attachments(cfg: Config, parsed: ParsedMessage, report: Report, read_all: bool = False) -> list[FileRead]:
     """Every attached file read against one report's form, in a worker with the intake's limits;
-    past `[intake] max_files_read` files are archived and listed, not read."""
+    past `[intake] max_files_read` files are archived and listed, not read.
+
+    Only the work that can decide something is done (`parsers.depth`): the files are read in
+    order of their worth as a source (`store.records.value_rank`); once the better ones have given
+    every figure of the form, a later file is read for its evidence only (it could not change a
+    value `v_values` shows); and scans are OCR'd only when no file gave a figure. `read_all`
+    (`reprocess --ocr`) reads every file whole."""
     from parsers.archives import Limits as FileLimits
     limits = FileLimits(timeout_s=cfg.intake.parse_cpu_seconds, memory_mb=cfg.intake.parse_memory_mb)
     cap = cfg.intake.max_files_read
-    out = [_file(att, _parse_one(att.filename, att.data, report, limits)) for att in parsed.attachments[:cap]]
+    chosen = parsed.attachments[:cap]
+    if read_all:
+        read = {i: _parse_one(att.filename, att.data, report, limits, FULL) for i, att in enumerate(chosen)}
+    else:
+        read = _read_by_worth(chosen, report, limits)
+    out = [_file(att, read[i]) for i, att in enumerate(chosen)]
     for att in parsed.attachments[cap:]:  # one worker per file would hold the poll
         out.append(_file(att, [ParsedReport(att.filename, "unknown", problems=[FileProblem(
             "not read: too many files in one mail", f"only the first {cap} attached files are read "
@@ -293,10 +419,57 @@ def parse_attachments(cfg: Config, parsed: ParsedMessage, report: Report) -> lis
     return out
 
 
-def _parse_one(filename: str, data: bytes, report: Any, limits: Any) -> list[ParsedReport]:
+def _read_by_worth(chosen: list[Any], report: Report, limits: Any) -> dict[int, list[ParsedReport]]:
+    codes = {ind.code for ind in report.indicators}
+    best: dict[str, int] = {}          # indicator -> the best rank of a figure read so far
+    givers: list[str] = []             # the files that gave figures, in reading order
+    read: dict[int, list[ParsedReport]] = {}
+    for i in sorted(range(len(chosen)), key=lambda i: _worth(chosen[i])):
+        att = chosen[i]
+        if codes and givers and all(best.get(c, OCR_RANK * 10) < _worth(att) for c in codes):
+            reading = Reading(values=False, ocr=False, why=f"{', '.join(givers)} gave every figure of the form")
+        else:
+            reading = Reading(ocr=False)
+        read[i] = _parse_one(att.filename, att.data, report, limits, reading)
+        gave = False
+        for rep in read[i]:
+            for v in rep.values:
+                if v.number is not None:
+                    best[v.indicator] = min(best.get(v.indicator, OCR_RANK * 10), value_rank(rep.detected_type, v.method))
+                    gave = True
+        if gave:
+            givers.append(att.filename)
+    for i, reports in read.items():
+        if not any(r.deferred == "ocr" for r in reports):
+            continue
+        if not givers:                 # nothing else gave a figure: the scan is the report
+            read[i] = _parse_one(chosen[i].filename, chosen[i].data, report, limits, FULL)
+        else:
+            for r in reports:
+                if r.deferred == "ocr":
+                    r.warnings.append(f"not read by OCR: {', '.join(givers)} gave the figures "
+                                      "(`baocao reprocess MESSAGE --ocr` reads it)")
+    return read
+
+
+def _worth(att: Any) -> int:
+    """The best rank a figure of this file could have: the order files are read in. Archives and
+    attached mails first: what they hold is known only once they are opened."""
+    from parsers.detect import ARCHIVE_TYPES, detect
+    try:
+        kind = detect(att.data, att.filename)
+    except Exception:  # noqa: BLE001 - the reading itself will record what is wrong
+        return OTHER_RANK
+    if kind in ARCHIVE_TYPES or kind in ("tnef", "eml"):
+        return 0
+    return KIND_RANK.get(kind, OTHER_RANK)
+
+
+
+def _parse_one(filename: str, data: bytes, report: Any, limits: Any, reading: Reading = FULL) -> list[ParsedReport]:
     from parsers.registry import parse_attachment
     try:
-        return parse_attachment(filename, data, report, limits=limits)
+        return parse_attachment(filename, data, report, limits=limits, reading=reading)
     except Exception as exc:  # the registry should not raise; if it does, the file is a failure, not the poll
         log.exception("parser failed on %s", filename)
         return [ParsedReport(filename, "unknown", problems=[FileProblem("parser crashed", repr(exc)[:300])])]
@@ -304,23 +477,39 @@ def _parse_one(filename: str, data: bytes, report: Any, limits: Any) -> list[Par
 
 # ---------------------------------------------------------------- facts → one decision → one outcome
 
-def _process(db: sqlite_utils.Database, cfg: Config, row: dict[str, Any], parsed: ParsedMessage,
-             now: dt.datetime, progress: _Progress) -> str:
-    """Read the facts, decide once, write one outcome. The files are read against the report the
-    mail is about or, when nothing in the mail says which, against every configured report; the
-    decision, made once with what the documents say, picks the reading it needs."""
-    ev = _evidence(cfg, db, row, parsed)
-    kind, report, _ = classify.decide_kind(cfg, ev)
-    readings: dict[str, list[FileRead]] = {}
-    if parsed.attachments and _worth_parsing(cfg, ev, kind, parsed):
-        progress.reached("parse")
-        readings = {r.code: parse_attachments(cfg, parsed, r) for r in ([report] if report else cfg.reports)}
-        ev = _with_documents(ev, readings)
+def read(cfg: Config, row: dict[str, Any], raw: bytes | None, facts: StoreFacts, read_all: bool = False,
+         progress: _Progress | None = None) -> MailRead:
+    """Decode the message, read its files, decide: everything but the store, so it can run in a
+    thread beside the poll. The files are read against the report the mail is about or, when
+    nothing in the mail says which, against every configured report; the decision, made once
+    with what the documents say, picks the reading it needs. Raises ReadFailed."""
+    progress = progress or _Progress()
+    try:
+        if raw is None:
+            raw = archive.load(row["raw_path"])
+        parsed = decode(raw, decode_limits(cfg))
         progress.reached("classify")
-    decision = classify.decide(cfg, ev)
+        ev = _evidence(cfg, facts, row, parsed)
+        kind, report, _ = classify.decide_kind(cfg, ev)
+        readings: dict[str, list[FileRead]] = {}
+        if parsed.attachments and _worth_parsing(cfg, ev, kind, parsed):
+            progress.reached("parse")
+            readings = {r.code: parse_attachments(cfg, parsed, r, read_all)
+                        for r in ([report] if report else cfg.reports)}
+            ev = _with_documents(ev, readings)
+            progress.reached("classify")
+        return MailRead(parsed, readings, classify.decide(cfg, ev), read_all, progress.stage)
+    except Exception as exc:
+        raise ReadFailed(progress.stage, exc) from exc
+
+
+def _record(db: sqlite_utils.Database, cfg: Config, row: dict[str, Any], mail: MailRead, now: dt.datetime) -> str:
+    """One decision, one outcome, one transaction."""
+    decision = mail.decision
     if row["assigned"]:
         decision = _keep_assignment(row, decision)
-    outcome = _outcome(db, row, parsed, decision, _reading_for(cfg, parsed, decision, readings))
+    files = _reading_for(cfg, mail.parsed, decision, mail.readings, mail.read_all)
+    outcome = _outcome(db, row, mail.parsed, decision, files)
     store.save_outcome(db, outcome, now)
     log.info("message %s: %s %s %s %s (%s)", outcome.message_id, outcome.status, decision.report_code or "",
              decision.unit_code or "", decision.period or "", outcome.fields["status_why"],
@@ -329,7 +518,7 @@ def _process(db: sqlite_utils.Database, cfg: Config, row: dict[str, Any], parsed
 
 
 def _reading_for(cfg: Config, parsed: ParsedMessage, decision: classify.Decision,
-                 readings: dict[str, list[FileRead]]) -> list[FileRead]:
+                 readings: dict[str, list[FileRead]], read_all: bool = False) -> list[FileRead]:
     """The files as read against the decided report (read now if the decision named a report the
     files were not read against); the files unread when nothing was worth reading."""
     if not readings:
@@ -339,7 +528,7 @@ def _reading_for(cfg: Config, parsed: ParsedMessage, decision: classify.Decision
         return readings[code]
     rep = cfg.report(code or "")
     if rep is not None:
-        return parse_attachments(cfg, parsed, rep)
+        return parse_attachments(cfg, parsed, rep, read_all)
     return max(readings.values(), key=_values_read)                # no report: the fullest reading
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 
-from parsers import narrative, ocr
+from parsers import depth, narrative, ocr
 from parsers.isolate import problem_report
 from store.domain import Report
 from store.records import ParsedReport
@@ -19,6 +19,9 @@ OCR_SECONDS = 50
 
 
 def parse(filename: str, data: bytes, report: Report) -> ParsedReport:
+    if not depth.current().ocr:
+        return ParsedReport(filename=filename, detected_type="image", deferred="ocr",
+                            warnings=["a picture, not read by OCR yet"])
     if not ocr.available():
         return problem_report(filename, "image", NOT_READABLE, "no OCR engine (tesseract) installed")
     try:

@@ -18,6 +18,7 @@ from typing import Iterator
 
 from parsers import archives, isolate as _isolate
 from parsers.archives import DEFAULT_LIMITS, SEP, Budget, Limits, clean_name
+from parsers.depth import FULL, Reading
 from parsers.detect import ARCHIVE_TYPES, detect
 from parsers.mime import parse_message
 from parsers.isolate import Parser, call_parser, problem_report
@@ -82,14 +83,15 @@ class Leaf:
 
 
 def parse_attachment(filename: str, data: bytes, report: Report, *, isolate: bool = True,
-                     limits: Limits = DEFAULT_LIMITS) -> list[ParsedReport]:
-    """One ParsedReport per leaf file of the attachment, each named by its path in containers."""
+                     limits: Limits = DEFAULT_LIMITS, reading: Reading = FULL) -> list[ParsedReport]:
+    """One ParsedReport per leaf file of the attachment, each named by its path in containers,
+    each read as deep as `reading` asks (`parsers.depth`)."""
     name = clean_name(filename) if filename else "(không tên)"
     try:
         leaves = list(leaves_of(name, data, limits))
     except Exception as err:  # noqa: BLE001 - a bug in a container walk must not lose the mail
         return [problem_report(name, "unknown", "corrupt", f"{type(err).__name__}: {err}"[:300])]
-    return [_parse_leaf(leaf, report, isolate, limits) for leaf in leaves]
+    return [_parse_leaf(leaf, report, isolate, limits, reading) for leaf in leaves]
 
 
 def leaves_of(name: str, data: bytes, limits: Limits = DEFAULT_LIMITS, budget: Budget | None = None
@@ -154,7 +156,7 @@ def mail_parts(raw: bytes) -> tuple[list[tuple[str, bytes]], str, list[FileProbl
 
 # ---------------------------------------------------------------- one leaf
 
-def _parse_leaf(leaf: Leaf, report: Report, isolate: bool, limits: Limits) -> ParsedReport:
+def _parse_leaf(leaf: Leaf, report: Report, isolate: bool, limits: Limits, reading: Reading = FULL) -> ParsedReport:
     if leaf.problem is not None or leaf.data is None:
         return ParsedReport(filename=leaf.name, detected_type=leaf.kind,
                             problems=[leaf.problem or FileProblem("corrupt")])
@@ -165,16 +167,16 @@ def _parse_leaf(leaf: Leaf, report: Report, isolate: bool, limits: Limits) -> Pa
     if isolate:
         result = _isolate.run(parser, leaf.name, leaf.data, report, kind=leaf.kind,
                               timeout_s=limits.timeout_s, memory_mb=limits.memory_mb,
-                              wall_s=limits.wall_s)
+                              wall_s=limits.wall_s, reading=reading)
     else:
-        result = _in_process(parser, leaf, report, limits)
+        result = _in_process(parser, leaf, report, limits, reading)
     result.filename = leaf.name
     result.detected_type = result.detected_type or leaf.kind
     return result
 
 
-def _in_process(parser: Parser, leaf: Leaf, report: Report, limits: Limits) -> ParsedReport:
+def _in_process(parser: Parser, leaf: Leaf, report: Report, limits: Limits, reading: Reading = FULL) -> ParsedReport:
     try:
-        return call_parser(parser, leaf.name, leaf.data or b"", report, leaf.kind)
+        return call_parser(parser, leaf.name, leaf.data or b"", report, leaf.kind, reading)
     except MemoryError:
         return problem_report(leaf.name, leaf.kind, f"memory limit ({limits.memory_mb} MB)")

@@ -106,6 +106,18 @@ INTAKE_KEYS = tuple(IntakeConfig.__dataclass_fields__)
 
 
 @dataclass(frozen=True)
+class ParsingConfig:
+    """`[parsing]`: how many messages are read at once. Each is decoded and its files read in
+    long-lived worker processes (`parsers.isolate`); recording stays in order, one transaction
+    per message. 0 means one per core."""
+    workers: int = 0
+
+    @property
+    def threads(self) -> int:
+        return self.workers or max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
 class ScheduleConfig:
     """`[schedule]`: the daemon's clock."""
     poll_seconds: int = 300                     # between polls in `baocao run`
@@ -190,6 +202,7 @@ class Config:
     incidents: IncidentsConfig = IncidentsConfig()
     log: LogConfig = LogConfig()
     intake: IntakeConfig = IntakeConfig()
+    parsing: ParsingConfig = ParsingConfig()
     # `[vocabulary]`: a division's own recognition words, table name -> more entries (the tables
     # are those of parsers/words.toml, which checks the names when it merges them)
     vocabulary: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -386,7 +399,7 @@ MAILBOX_KEYS = ("kind", "path", "host", "port", "tls", "username", "password_env
 OUTBOX_KEYS = ("kind", "path", "host", "port", "tls", "username", "password_env", "from", "from_name",
                "timeout", "max_attempts")
 REPORT_KEYS = ("code", "title", "keywords", "annual_not_below_sections", "periods", "indicators", "rules")
-TOP_KEYS = ("timezone", "mailbox", "store", "archive", "intake", "outbox", "units", "organisation", "schedule",
+TOP_KEYS = ("timezone", "mailbox", "store", "archive", "intake", "parsing", "outbox", "units", "organisation", "schedule",
             "digest", "reminders", "receipts", "incidents", "log", "vocabulary", "reports", "extensions")
 
 
@@ -433,6 +446,11 @@ def _intake(t: _Table) -> IntakeConfig:
         default = getattr(IntakeConfig, name)
         values[name] = t.number(name, type(default), default, above=0)
     return IntakeConfig(**values)
+
+
+def _parsing(t: _Table) -> ParsingConfig:
+    t.only(("workers",))
+    return ParsingConfig(workers=t.number("workers", int, 0, low=0, high=64))
 
 
 def _store_section(t: _Table) -> float:
@@ -684,6 +702,7 @@ def load(path: str | os.PathLike[str]) -> Config:
     units_file = _path(base, units_table, "file")
     organisation = _organisation(top.sub("organisation"))
     intake = _intake(top.sub("intake"))
+    parsing = _parsing(top.sub("parsing"))
     vocabulary = _vocabulary(top.sub("vocabulary"))
     schedule = _schedule(top.sub("schedule"))
     reminders = _reminders(top.sub("reminders"))
@@ -704,4 +723,4 @@ def load(path: str | os.PathLike[str]) -> Config:
         archive_path=_path(base, archive, "path"), outbox=outbox, units_file=units_file, units=units,
         reports=reports, extensions=extensions, organisation=organisation, schedule=schedule, digest=digest,
         reminders=reminders, receipts=receipts, incidents=incidents, log=log, intake=intake,
-        vocabulary=vocabulary, busy_timeout_seconds=busy_timeout)
+        parsing=parsing, vocabulary=vocabulary, busy_timeout_seconds=busy_timeout)

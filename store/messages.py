@@ -15,7 +15,7 @@ import sqlite_utils
 
 from store import incidents
 from store.db import inserted_id
-from store.records import Failure, FileRead, Outcome
+from store.records import Failure, FileRead, Outcome, value_rank
 
 
 class StoreSeen:
@@ -271,12 +271,11 @@ def _insert_file(conn: Any, message_id: int, f: FileRead, stamp: str) -> None:
          _text("\n".join(f"{r.filename}: {w}" for r in reports for w in r.warnings)[:20_000] or None)])
     att_id = inserted_id(cur)
     for rep in reports:
-        rank = _rank(rep.detected_type)
         conn.executemany(
             'INSERT INTO "values" (message_id, attachment_id, indicator, value, raw, source, method, rank) '
             "VALUES (?,?,?,?,?,?,?,?)",
             [(message_id, att_id, v.indicator, _number(v.number), _text(v.raw), _text(v.source), v.method,
-              rank + (0 if v.method == "table" else 10 if v.method == "text" else 20)) for v in rep.values])
+              value_rank(rep.detected_type, v.method)) for v in rep.values])
 
 
 def failed(message_id: int, why: str, failure: Failure) -> Outcome:
@@ -387,13 +386,6 @@ def _number(value: Any) -> float | None:
     except (OverflowError, ValueError, TypeError):
         return None
     return number if math.isfinite(number) and abs(number) < 1e15 else None
-
-
-def _rank(detected_type: str) -> int:
-    """Which file wins when several give the same indicator: the spreadsheet over the Word file
-    over the PDF (the soft file is what the unit typed; the PDF is the signed scan of it)."""
-    order = {"xlsx": 0, "xls": 1, "ods": 1, "docx": 2, "doc": 3, "odt": 3, "pdf": 4}
-    return order.get(detected_type, 5)
 
 
 def flags_json(flags: Iterable[str]) -> str:

@@ -36,10 +36,25 @@ class ParsedReport:
     stated_period: str | None = None    # "Kỳ báo cáo: ..." as written in the document
     warnings: list[str] = field(default_factory=list)
     problems: list[FileProblem] = field(default_factory=list)
+    deferred: str = ""                  # "ocr": a scan not OCR'd on purpose (`parsers.depth`)
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+# Which file wins when several give the same indicator: the spreadsheet over the Word file over
+# the PDF (the soft file is what the unit typed; the PDF is the signed scan of it), and within a
+# file a table over a sentence over OCR. `v_values` picks the lowest; the intake reads files in
+# this order and stops reading tables once nothing later could win (`parsers.depth`).
+KIND_RANK = {"xlsx": 0, "xls": 1, "ods": 1, "docx": 2, "doc": 3, "odt": 3, "pdf": 4}
+OTHER_RANK = 5
+METHOD_RANK = {"table": 0, "text": 10}
+OCR_RANK = 20
+
+
+def value_rank(detected_type: str, method: str) -> int:
+    return KIND_RANK.get(detected_type, OTHER_RANK) + METHOD_RANK.get(method, OCR_RANK)
 
 
 # ---------------------------------------------------------------- one message's outcome

@@ -88,9 +88,15 @@ def test_each_attempt_is_counted_before_it_starts(cfg, db, monkeypatch) -> None:
     monkeypatch.setattr(pipeline.classify, "decide", decide)
     with pytest.raises(SystemExit):
         pipeline.poll(db, cfg, NOW)
-    assert seen_attempts == [(1, "classify")]
+    # the poll reads in threads, which keep the stage in memory: the attempt is what is durable
+    assert [a for a, _ in seen_attempts] == [1]
     assert rows(db, "SELECT status, processed_at FROM messages") == [("new", None)]
     assert rows(db, "SELECT COUNT(*) FROM seen") == [(0,)]
+    seen_attempts.clear()
+    mid = rows(db, "SELECT id FROM messages")[0][0]
+    with pytest.raises(SystemExit):
+        pipeline.process(db, cfg, mid, NOW)     # reprocess, in this thread: the stage is kept too
+    assert seen_attempts == [(2, "classify")]
 
 
 def test_a_locked_store_at_save_stops_the_poll_with_one_line_and_the_mail_unseen(cfg, db, monkeypatch) -> None:

@@ -72,7 +72,7 @@ def test_a_mail_that_names_its_report_is_read_against_that_one_only(two, monkeyp
     read_against = []
     real = pipeline.parse_attachments
     monkeypatch.setattr(pipeline, "parse_attachments",
-                        lambda cfg_, parsed, report: read_against.append(report.code) or real(cfg_, parsed, report))
+                        lambda cfg_, parsed, report, *rest: read_against.append(report.code) or real(cfg_, parsed, report, *rest))
     named = build(files=[(filled_xlsx(), "bao-cao.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")])
     write_maildir(cfg.mailbox.path, [named])
