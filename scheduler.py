@@ -94,7 +94,40 @@ def writes(args: argparse.Namespace) -> bool:
 
 def cmd_poll(ctx: Context) -> int:
     from ingest.pipeline import poll
-    return _poll_done(ctx, poll(ctx.db, ctx.cfg, ctx.now))
+    with Progress(sys.stderr.isatty()) as progress:
+        return _poll_done(ctx, poll(ctx.db, ctx.cfg, ctx.now, progress=progress))
+
+
+class Progress:
+    """Long intake made visible: on a terminal a bar (count, rate, time left when the source
+    knows how many are coming); elsewhere (the daemon's log, a back-fill under cron) one log
+    line per EVERY messages."""
+    EVERY = 100
+
+    def __init__(self, terminal: bool):
+        self.terminal = terminal
+        self.bar: Any = None
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __call__(self, result: PollResult) -> None:
+        if self.terminal:
+            if self.bar is None:
+                from tqdm import tqdm
+                self.bar = tqdm(total=result.expected, unit=" mail", desc="poll", file=sys.stderr,
+                                dynamic_ncols=True, leave=False)
+            self.bar.update(result.fetched - self.bar.n)
+        elif result.fetched % self.EVERY == 0:
+            rate = result.fetched / result.seconds if result.seconds else 0.0
+            left = (f", about {(result.expected - result.fetched) / rate / 60:.0f} min left"
+                    if rate and result.expected and result.expected > result.fetched else "")
+            log.info("poll: %s of %s message(s) recorded, %.1f/s%s", result.fetched,
+                     result.expected if result.expected is not None else "?", rate, left)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def _poll_done(ctx: Context, result: PollResult) -> int:
@@ -302,7 +335,7 @@ def job_poll(ctx: Context) -> int:
     (`mail_source`, `stop_requested`), so a SIGTERM ends the poll after the message in hand."""
     from ingest.pipeline import poll
     result = poll(ctx.db, ctx.cfg, ctx.now, source=getattr(ctx, "mail_source", None),
-                  stop=getattr(ctx, "stop_requested", None))
+                  stop=getattr(ctx, "stop_requested", None), progress=Progress(terminal=False))
     if result.fetched or not job_in_daemon(ctx):
         summary = ", ".join(f"{k} {v}" for k, v in sorted(result.by_status.items())) or "nothing new"
         job_summary(ctx, f"poll: {result.fetched} new message(s) in {result.seconds:.1f} s: {summary}")

@@ -30,6 +30,7 @@ class MaildirSource:
     def __init__(self, path: Path):
         self.path = Path(path)
         self.name = f"maildir:{self.path.resolve()}"
+        self.pending: int | None = None
 
     def check(self) -> None:
         if not (self.path / "cur").is_dir() and not (self.path / "new").is_dir():
@@ -48,9 +49,9 @@ class MaildirSource:
     def fetch_new(self, seen: SeenIndex) -> Iterator[FetchedMessage]:
         self.check()
         known = seen.seen_keys(0)
-        for key, file in self._files():
-            if key in known:
-                continue
+        new = [(key, file) for key, file in self._files() if key not in known]
+        self.pending = len(new)
+        for key, file in new:
             try:
                 raw = file.read_bytes()
             except OSError as exc:  # moved away by a client between listing and reading

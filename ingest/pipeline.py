@@ -44,7 +44,7 @@ from store import messages as store
 from store.config import Config
 from store.domain import Report
 from store.db import operational
-from store.errors import ArchiveError
+from store.errors import ArchiveError, StoreError
 from store.records import (KIND_RANK, OCR_RANK, OTHER_RANK, Case, Failure, FileProblem, FileRead, Outcome,
                            ParsedReport, value_rank)
 
@@ -60,6 +60,9 @@ class PollResult:
     by_status: dict[str, int] = field(default_factory=dict)
     failed: int = 0
     seconds: float = 0.0
+    expected: int | None = None       # messages to read (for a progress bar)
+    taken: list[int] = field(default_factory=list)       # message ids taken from the source
+    processed: list[int] = field(default_factory=list)   # message ids read and recorded
 
 
 def open_source(cfg: Config) -> MailSource:
@@ -68,47 +71,53 @@ def open_source(cfg: Config) -> MailSource:
 
 def poll(db: sqlite_utils.Database, cfg: Config, now: dt.datetime, source: MailSource | None = None,
          stop: Any = None, progress: Any = None) -> PollResult:
-    """Take every new message from the mailbox. `stop()` returning True ends after the messages in
-    hand; `progress(result)` is called after each message is recorded.
+    """Take every new message from the mailbox, then read every message recorded and not yet
+    processed. `stop()` returning True ends after the message in hand; `progress(result)` is
+    called after each message is recorded.
 
-    Messages are read `[parsing] workers` at a time (`read` in threads, each waiting on its own
-    worker process) and recorded one by one in the order they came, each in one transaction, and
-    only then marked seen: the UID state never runs ahead of the store."""
+    Two steps, and the store's state between them: taking a message is archiving its bytes,
+    committing its row and marking its UID seen (`take`: nothing else, so a back-fill fetches at
+    the mailbox's pace in bounded memory); reading is whatever `processed_at` says is left
+    (`process_pending`), which is also what a crash left. A mailbox that fails mid-way still has
+    what it gave read before the poll says why it stopped."""
     started = time.monotonic()
     archive.clean_temporary(cfg.archive_path)
+    result = PollResult()
+    stopped: Exception | None = None
+    try:
+        take(db, cfg, now, source, stop, result)
+    except StoreError:
+        raise                                  # the store itself: nothing more can be recorded
+    except Exception as exc:
+        stopped = exc
+    if stop is None or not stop():
+        process_pending(db, cfg, now, stop, progress, result)
+    result.by_status = {}
+    for message_id in dict.fromkeys(result.taken + result.processed):
+        status = store.status_of(db, message_id)
+        result.by_status[status] = result.by_status.get(status, 0) + 1
+    result.failed = result.by_status.get("failed", 0)
+    result.seconds = time.monotonic() - started
+    if stopped is not None:
+        raise stopped
+    return result
+
+
+def take(db: sqlite_utils.Database, cfg: Config, now: dt.datetime, source: MailSource | None = None,
+         stop: Any = None, result: PollResult | None = None) -> PollResult:
+    """Archive and record every new message of the mailbox, marking each seen once its row is
+    committed. Raises the source's error (after recording it) or the store's, as one line."""
+    result = result or PollResult()
     src = source or open_source(cfg)
     seen = store.StoreSeen(db, src.name, now)
-    result = PollResult()
-    vocabulary.use(cfg)
-    facts = StoreFacts.of(db)
-    width = cfg.parsing.threads
-    inflight: deque[tuple[FetchedMessage, int, Any]] = deque()
-
-    def settle_oldest() -> None:
-        fetched, message_id, pending = inflight.popleft()
-        if pending is not None:
-            row, future = pending
-            _bounded(db, cfg, row, now, future.result)
-        seen.mark(fetched.uidvalidity, fetched.uid, message_id)
-        status = store.status_of(db, message_id)
-        result.fetched += 1
-        result.by_status[status] = result.by_status.get(status, 0) + 1
-        if progress is not None:
-            progress(result)
-
-    readers = ThreadPoolExecutor(max_workers=width, thread_name_prefix="baocao-read")
     try:
-        try:
-            for fetched in src.fetch_new(seen):
-                message_id, row = _intake(db, cfg, fetched, now)
-                future = None if row is None else readers.submit(read, cfg, row, fetched.raw, facts)
-                inflight.append((fetched, message_id, None if row is None else (row, future)))
-                while len(inflight) > width or (inflight and _ready(inflight[0])):
-                    settle_oldest()
-                if stop is not None and stop():
-                    break
-        finally:
-            _settle_or_abandon(db, inflight, settle_oldest)
+        for fetched in src.fetch_new(seen):
+            message_id = arrive(db, cfg, fetched, now)
+            seen.mark(fetched.uidvalidity, fetched.uid, message_id)
+            result.fetched += 1
+            result.taken.append(message_id)
+            if stop is not None and stop():
+                break
     except Exception as exc:
         problem = operational(exc, cfg.store_path)
         try:
@@ -119,27 +128,96 @@ def poll(db: sqlite_utils.Database, cfg: Config, now: dt.datetime, source: MailS
             raise problem from None
         raise
     finally:
-        readers.shutdown(wait=True, cancel_futures=True)
         if source is None:
             src.close()
-    result.failed = result.by_status.get("failed", 0)
-    result.seconds = time.monotonic() - started
     return result
 
 
-def _ready(item: tuple[FetchedMessage, int, Any]) -> bool:
-    return item[2] is None or item[2][1].done()
+def arrive(db: sqlite_utils.Database, cfg: Config, fetched: FetchedMessage, now: dt.datetime) -> int:
+    """Archive the bytes (fsync), then commit the row that makes the message exist, from the bytes
+    alone: before any decoding. A byte-identical copy is the message already there."""
+    sha, path = archive.store(cfg.archive_path, fetched.raw)
+    existing = store.find_by_sha(db, sha)
+    if existing:
+        return int(existing["id"])
+    return store.insert_message(db, _intake_row(cfg, fetched, sha, path, now))
+
+
+def process_pending(db: sqlite_utils.Database, cfg: Config, now: dt.datetime, stop: Any = None,
+                    progress: Any = None, result: PollResult | None = None) -> PollResult:
+    """Read and record every message whose processing never finished, oldest first.
+
+    Messages are read `[parsing] workers` at a time (`read` in threads, each waiting on its own
+    worker process) and recorded one by one in order, each in one transaction. A message whose
+    earlier attempt was interrupted (a crash, a kill) is a suspect: suspects are read alone, so
+    the attempts counted against a message are its own and a poison mail is the one quarantined."""
+    result = result or PollResult()
+    vocabulary.use(cfg)
+    facts = StoreFacts.of(db)
+    pending = store.unprocessed_ids(db)
+    result.expected = len(pending)
+    suspects = [mid for mid, attempts in pending if attempts]
+    fresh = [mid for mid, attempts in pending if not attempts]
+    done = 0
+
+    def recorded(message_id: int) -> None:
+        nonlocal done
+        done += 1
+        result.processed.append(message_id)
+        if progress is not None:
+            progress(dataclasses.replace(result, fetched=done, seconds=time.monotonic() - begun))
+
+    begun = time.monotonic()
+    for message_id in suspects:
+        if stop is not None and stop():
+            return result
+        row = _begin(db, cfg, message_id, now)
+        if row is not None:
+            _bounded(db, cfg, row, now, lambda: read(cfg, row, None, facts, progress=_Progress(db, message_id)))
+        recorded(message_id)
+    _read_in_parallel(db, cfg, now, fresh, facts, stop, recorded)
+    return result
+
+
+def _read_in_parallel(db: sqlite_utils.Database, cfg: Config, now: dt.datetime, ids: list[int],
+                      facts: StoreFacts, stop: Any, recorded: Any) -> None:
+    width = cfg.parsing.threads
+    inflight: deque[tuple[int, Any]] = deque()
+
+    def settle_oldest() -> None:
+        message_id, pending = inflight.popleft()
+        if pending is not None:
+            row, future = pending
+            _bounded(db, cfg, row, now, future.result)
+        recorded(message_id)
+
+    with ThreadPoolExecutor(max_workers=width, thread_name_prefix="baocao-read") as readers:
+        try:
+            for message_id in ids:
+                if stop is not None and stop():
+                    break
+                row = _begin(db, cfg, message_id, now)
+                future = None if row is None else readers.submit(read, cfg, row, None, facts)
+                inflight.append((message_id, None if row is None else (row, future)))
+                while len(inflight) > width or (inflight and _ready(inflight[0])):
+                    settle_oldest()
+        finally:
+            _settle_or_abandon(db, inflight, settle_oldest)
+
+
+def _ready(item: tuple[int, Any]) -> bool:
+    return item[1] is None or item[1][1].done()
 
 
 def _settle_or_abandon(db: sqlite_utils.Database, inflight: deque, settle: Any) -> None:
-    """The messages in hand when the poll stops: recorded (a lost connection or a `stop` does
-    not waste their reading), unless the store itself failed: then their attempts are given
-    back, and the next poll takes them again."""
+    """The messages in hand when reading stops: recorded (a `stop` does not waste their
+    reading), unless the store itself failed: then their attempts are given back, and the next
+    poll takes them again."""
     while inflight:
         try:
             settle()
         except BaseException:
-            for _, message_id, pending in inflight:
+            for message_id, pending in inflight:
                 if pending is not None:
                     pending[1].cancel()
                     _abandon(db, message_id)
@@ -161,30 +239,13 @@ def received_at(cfg: Config, fetched: FetchedMessage, head: Headers | ParsedMess
 
 
 def ingest_one(db: sqlite_utils.Database, cfg: Config, fetched: FetchedMessage, now: dt.datetime) -> int:
-    """Archive and record one message, then process it. Returns the store's message id.
-    Raises only for operations problems (archive or store unusable); the message is then
-    not marked seen and is taken again at the next poll."""
-    message_id, row = _intake(db, cfg, fetched, now)
-    if row is not None:
-        vocabulary.use(cfg)
-        _bounded(db, cfg, row, now, lambda: read(cfg, row, fetched.raw, StoreFacts.of(db)))
+    """Archive and record one message, then process it (unless it was already). Returns the
+    store's message id. Raises only for operations problems (archive or store unusable)."""
+    message_id = arrive(db, cfg, fetched, now)
+    row = store.get_message(db, message_id)
+    if row is not None and row["processed_at"] is None:
+        process(db, cfg, message_id, now, raw=fetched.raw)
     return message_id
-
-
-def _intake(db: sqlite_utils.Database, cfg: Config, fetched: FetchedMessage,
-            now: dt.datetime) -> tuple[int, dict[str, Any] | None]:
-    """Archive the bytes, commit the row that makes the message exist, count the attempt. The
-    row to read, or None when there is nothing to do: a byte-identical copy already processed,
-    or a message quarantined now."""
-    sha, path = archive.store(cfg.archive_path, fetched.raw)
-    existing = store.find_by_sha(db, sha)
-    if existing and existing["processed_at"]:
-        return int(existing["id"]), None  # byte-identical copy: one message
-    if existing:
-        message_id = int(existing["id"])
-    else:
-        message_id = store.insert_message(db, _intake_row(cfg, fetched, sha, path, now))
-    return message_id, _begin(db, cfg, message_id, now)
 
 
 def _intake_row(cfg: Config, fetched: FetchedMessage, sha: str, path: Any, now: dt.datetime) -> dict[str, Any]:

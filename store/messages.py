@@ -208,9 +208,11 @@ def reset_attempts(db: sqlite_utils.Database, message_id: int) -> None:
     db.execute("UPDATE messages SET attempts = 0 WHERE id = ?", [message_id])
 
 
-def unprocessed(db: sqlite_utils.Database) -> list[dict[str, Any]]:
-    """Messages recorded but never finished (the process died after recording them)."""
-    return list(db.query("SELECT * FROM messages WHERE processed_at IS NULL ORDER BY id"))
+def unprocessed_ids(db: sqlite_utils.Database) -> list[tuple[int, int]]:
+    """(id, attempts) of the messages recorded and not processed (new, or their processing was
+    interrupted), oldest first."""
+    return [(int(r[0]), int(r[1])) for r in db.execute(
+        "SELECT id, attempts FROM messages WHERE processed_at IS NULL ORDER BY id")]
 
 
 def status_of(db: sqlite_utils.Database, message_id: int) -> str:

@@ -91,15 +91,16 @@ def test_each_attempt_is_counted_before_it_starts(cfg, db, monkeypatch) -> None:
     # the poll reads in threads, which keep the stage in memory: the attempt is what is durable
     assert [a for a, _ in seen_attempts] == [1]
     assert rows(db, "SELECT status, processed_at FROM messages") == [("new", None)]
-    assert rows(db, "SELECT COUNT(*) FROM seen") == [(0,)]
+    assert rows(db, "SELECT COUNT(*) FROM seen") == [(1,)]      # taken: the row is what says it is not read
     seen_attempts.clear()
-    mid = rows(db, "SELECT id FROM messages")[0][0]
     with pytest.raises(SystemExit):
-        pipeline.process(db, cfg, mid, NOW)     # reprocess, in this thread: the stage is kept too
+        pipeline.poll(db, cfg, NOW)             # a suspect is read alone, in the poll's thread: the stage is kept
     assert seen_attempts == [(2, "classify")]
+    monkeypatch.undo()
+    assert pipeline.poll(db, cfg, NOW).by_status == {"failed": 1}   # quarantined, and the poll goes on
 
 
-def test_a_locked_store_at_save_stops_the_poll_with_one_line_and_the_mail_unseen(cfg, db, monkeypatch) -> None:
+def test_a_locked_store_at_save_stops_the_poll_with_one_line_and_the_mail_left_to_read(cfg, db, monkeypatch) -> None:
     maildir(cfg, [build()])
 
     def locked(*args, **kw):
@@ -109,7 +110,7 @@ def test_a_locked_store_at_save_stops_the_poll_with_one_line_and_the_mail_unseen
         pipeline.poll(db, cfg, NOW)
     assert "locked" in str(err.value) and str(cfg.store_path) in str(err.value) and "\n" not in str(err.value)
     assert rows(db, "SELECT status, attempts FROM messages") == [("new", 0)]   # not counted against the mail
-    assert rows(db, "SELECT COUNT(*) FROM seen") == [(0,)]
+    assert rows(db, "SELECT COUNT(*) FROM seen") == [(1,)]    # taken; `processed_at` says it is left to read
     monkeypatch.undo()
     assert pipeline.poll(db, cfg, NOW).by_status == {"report": 1}             # recovery
 

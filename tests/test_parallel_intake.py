@@ -37,7 +37,7 @@ def mailbox() -> list[bytes]:
     return out
 
 
-def store_after(tmp_path: Path, workers: int, stop_after: int | None = None):
+def store_after(tmp_path: Path, workers: int, stop_after: int | None = None, again: bool = False):
     folder = tmp_path / f"w{workers}-{stop_after}"
     for sub in ("cur", "new", "tmp"):
         (folder / "maildir" / sub).mkdir(parents=True)
@@ -56,9 +56,13 @@ def store_after(tmp_path: Path, workers: int, stop_after: int | None = None):
                            "JOIN v_messages m USING (message_id) ORDER BY 1, 2"))
     seen = [r[0] for r in db.execute("SELECT message_id FROM seen ORDER BY rowid")]
     processed = [r[0] for r in db.execute("SELECT id FROM messages WHERE processed_at IS NOT NULL ORDER BY id")]
+    left = [r[0] for r in db.execute("SELECT attempts FROM messages WHERE processed_at IS NULL")]
+    if again:
+        result = pipeline.poll(db, cfg, NOW)
+        processed = [r[0] for r in db.execute("SELECT id FROM messages WHERE processed_at IS NOT NULL")]
     db.conn.close()
     shutil.rmtree(folder)
-    return result, messages, values, seen, processed, done
+    return result, messages, values, seen, processed, done, left
 
 
 @pytest.mark.timeout(300)
@@ -68,13 +72,36 @@ def test_two_workers_record_what_one_records_in_the_same_order(tmp_path) -> None
     assert one[0].fetched == two[0].fetched == 12
     assert two[1] == one[1] and two[2] == one[2]
     assert len(one[2]) > 50                                   # the files were read, not skipped
-    assert two[3] == sorted(two[3]) == two[4]                 # seen in order, each one recorded
+    assert two[3] == sorted(two[3]) == two[4]                 # taken in order, each one recorded
     assert two[5] == list(range(1, 13))                       # progress once per message
 
 
 @pytest.mark.timeout(300)
-def test_a_stop_mid_poll_leaves_every_seen_message_recorded_and_nothing_else(tmp_path) -> None:
-    result, messages, _, seen, processed, _ = store_after(tmp_path, 2, stop_after=5)
-    assert 5 <= result.fetched < 12
-    assert seen == processed and len(seen) == result.fetched
-    assert all(m["status"] != "new" for m in messages if m["status"])
+def test_a_stop_mid_poll_records_the_messages_in_hand_and_leaves_the_rest_to_read(tmp_path) -> None:
+    result, messages, _, seen, processed, done, left = store_after(tmp_path, 2, stop_after=5)
+    assert result.fetched == 12 and len(seen) == 12            # every message taken: archived, row, seen
+    assert processed == list(range(1, len(processed) + 1)) and 5 <= len(processed) < 12
+    assert left and set(left) == {0}                            # the rest not begun: no attempt against them
+    result, *_ = store_after(tmp_path, 2, stop_after=5, again=True)
+    assert result.fetched == 0 and len(result.processed) == len(left)   # the next poll reads them
+
+
+def test_long_intake_logs_one_line_per_hundred_messages_off_a_terminal(caplog) -> None:
+    import logging
+    import scheduler
+    progress = scheduler.Progress(terminal=False)
+    with caplog.at_level(logging.INFO, logger="baocao"):
+        for n in range(1, 251):
+            progress(pipeline.PollResult(fetched=n, seconds=n / 20, expected=1000))
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("poll:")]
+    assert lines == ["poll: 100 of 1000 message(s) recorded, 20.0/s, about 1 min left",
+                     "poll: 200 of 1000 message(s) recorded, 20.0/s, about 1 min left"]
+
+
+def test_on_a_terminal_a_bar_counts_the_messages(monkeypatch, capsys) -> None:
+    import scheduler
+    with scheduler.Progress(terminal=True) as progress:
+        for n in range(1, 4):
+            progress(pipeline.PollResult(fetched=n, seconds=n, expected=3))
+        assert progress.bar.n == 3 and progress.bar.total == 3
+    assert "poll" in capsys.readouterr().err
