@@ -32,7 +32,7 @@ def warnings_for(db: sqlite_utils.Database, cfg: Config, row: Mapping) -> list[t
     if report is None:
         return []
     best = {r["indicator"]: Value(r["indicator"], r["value"], r["raw"] or "", r["source"] or "", r["method"])
-            for r in messages.best_values(db, row["id"])}
+            for r in messages.counted_values(db, row["id"])}
     out = check(report, best)
     period = row["period"] or ""
     if len(period) == 4 and row["unit_code"]:   # an annual report: not below the same year's 6 months

@@ -104,6 +104,16 @@ def _other_business(v: Vocabulary, subject: str) -> str | None:
     return _has(padded(" ".join(words[:first_report])), v.words("other_document"))
 
 
+def _question(v: Vocabulary, ev: Evidence) -> str | None:
+    """The question phrase a mail opens with: its subject (after "Re:") or the first lines of its
+    text, where people write "cho em hỏi …" after the greeting."""
+    subject = fold(ev.subject)
+    reply = REPLY_PREFIX(v).match(subject)
+    subject = subject[reply.end():].strip() if reply else subject
+    asked = next((q for q in v.words("question") if subject == q or subject.startswith(q + " ")), None)
+    return asked or _has(padded(unquoted(ev.body)[:400]), v.words("question"))
+
+
 def decide_kind(cfg: Config, ev: Evidence) -> tuple[str, Report | None, str]:
     """('report' | 'incident' | 'ignored', report, why) from what the mail is about."""
     if ev.automatic:
@@ -120,6 +130,9 @@ def decide_kind(cfg: Config, ev: Evidence) -> tuple[str, Report | None, str]:
         other_doc = None  # a reply to our reminder (or to a plan) carrying files: the unit's report
     if _has(head, v.words("reminder")) and not ev.filenames and ev.values_found < 3:
         return "ignored", None, "a reply about our reminder without a report"
+    question = _question(v, ev)
+    if question and ev.values_found == 0:
+        return "ignored", None, f"a question about the report (\u201c{question}\u201d), without a filled form"
     category = incident_category(subject, v)
     explicit = _has(head, v.words("incident_explicit"))
     case_words = _has(head, v.words("case_word"))
@@ -294,25 +307,75 @@ def _period_id(kind: str, year: int) -> str:
 
 # ---------------------------------------------------------------- incidents
 
-# "ngày 12 tháng 6 năm 2024" (folded), "12/6/2024" (as written)
-DATE_WRITTEN = vocabulary.regex(lambda v: rf"{v.any('day_word')}\s+(\d{{1,2}})\s+{v.any('month_word')}\s+(\d{{1,2}})\s+"
-                                          rf"{v.any('year_word')}\s+(20\d\d)")
-DATE_NUMERIC = re.compile(r"(?<!\d)(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(20\d\d)(?!\d)")
+# "ngày 12 tháng 6 năm 2024" and "ngày 12 tháng 6" (folded); "12/6/2024" and "tối 12/6" (as written)
+DATE_WRITTEN = vocabulary.regex(lambda v: rf"{v.any('day_word')}\s+(\d{{1,2}})\s+{v.any('month_word')}\s+(\d{{1,2}})"
+                                          rf"(?:\s+{v.any('year_word')}\s+(20\d\d))?")
+DATE_NUMERIC = re.compile(r"(?<![\d/.-])(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(20\d\d)(?!\d)")
+DATE_SHORT = re.compile(r"(?<![\d/.-])(\d{1,2})\s*/\s*(\d{1,2})(?![\d/.-])")
+LOOKBACK = 40    # characters before a date searched for the words that make it the event's (case_time)
 
 
 def occurred_on(text: str, fallback: dt.date, v: Vocabulary | None = None) -> dt.date:
-    """The first plausible date of the case written in the text, not after the mail arrived."""
+    """The date of the case written in the text, not after the mail arrived nor months before it.
+
+    A date just after the words of an event ("vào tối 17/8", "lúc 6 giờ sáng ngày 3/7/2024") is
+    the case's; otherwise the first plausible date, a full one before one without its year, the
+    mail's own day (a letter's date) last; then "hôm qua" (the day before the mail); else the
+    mail's own date."""
+    v = v or vocabulary.active()
     folded = " ".join(fold(text).split())
-    raw = text.replace(" ", " ")
-    for rx, hay in ((DATE_WRITTEN(v), folded), (DATE_NUMERIC, raw)):
+    raw = " ".join(text.replace("\u00a0", " ").split())
+    found: list[tuple[int, int, int, dt.date]] = []        # (rank, position, -, date): the lowest wins
+    for rx, hay in ((DATE_WRITTEN(v), folded), (DATE_NUMERIC, raw), (DATE_SHORT, raw)):
         for m in rx.finditer(hay):
-            try:
-                day = dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-            except ValueError:
+            day = _plausible(m.group(1), m.group(2), m.group(3) if rx.groups >= 3 else None, fallback)
+            if day is None:
                 continue
-            if fallback - dt.timedelta(days=120) <= day <= fallback:
-                return day
+            before = f" {fold(hay[max(0, m.start() - LOOKBACK):m.start()])} "
+            event = any(f" {w} " in before for w in v.words("case_time"))
+            has_year = rx.groups >= 3 and m.group(3) is not None
+            # the day the mail was sent is the letter's own date ("Hớn Quản, ngày 02 tháng 6"), unless
+            # the words say it is the event's: another date comes first
+            rank = 0 if event else (1 if has_year else 2) + (2 if day == fallback else 0)
+            found.append((rank, m.start(), 0, day))
+    if found:
+        return min(found)[3]
+    padded_text = f" {folded} "
+    for words, days in sorted(v.pairs("yesterday").items(), key=lambda kv: -len(kv[0])):
+        if f" {words} " in padded_text:
+            return fallback - dt.timedelta(days=int(days))
     return fallback
+
+
+def _plausible(day: str, month: str, year: str | None, fallback: dt.date) -> dt.date | None:
+    try:
+        if year is not None:
+            when = dt.date(int(year), int(month), int(day))
+        else:
+            when = dt.date(fallback.year, int(month), int(day))
+            if when > fallback:
+                when = dt.date(fallback.year - 1, int(month), int(day))
+    except ValueError:
+        return None
+    return when if fallback - dt.timedelta(days=120) <= when <= fallback else None
+
+
+def submission(v: Vocabulary, subject: str, body: str, figures: int, indicators: int,
+               earlier: bool) -> tuple[str, str]:
+    """('full' | 'supplement', why) for a report mail. A supplement adds or corrects a few figures
+    of the unit's report for the period: its figures are merged into the latest full report, its
+    blank cells replace nothing (`v_values`). It needs an earlier report to supplement; then it is
+    one that gives fewer than half the form's figures (a few corrected cells, the missing rows, a
+    scan alone), or says it corrects or adds ("bổ sung", "điều chỉnh số liệu") without giving
+    them all. A full form that gives every figure replaces, whatever its words."""
+    if not earlier:
+        return "full", ""
+    said = _has(padded(f"{subject} {body[:1500]}"), v.words("supplement"))
+    if figures < max(2, (indicators + 1) // 2):
+        return "supplement", f"a supplement: {figures} of the form's {indicators} figures, merged into the full report"
+    if said and figures < indicators:
+        return "supplement", f"a supplement (\u201c{said}\u201d): {figures} of {indicators} figures, merged"
+    return "full", ""
 
 
 def decide(cfg: Config, ev: Evidence) -> Decision:
@@ -323,7 +386,7 @@ def decide(cfg: Config, ev: Evidence) -> Decision:
     if kind == "ignored":  # not attributed to a unit; sender_known still says whether the address is known
         return Decision("ignored", why, sender_known=known if known == 1 else 0, flags=kept)
     if kind == "incident":
-        text = f"{ev.subject}\n{ev.body[:4000]}"
+        text = f"{ev.subject}\n{ev.body[:4000]}\n{ev.document_text[:4000]}"
         return Decision("incident", why, unit_code=unit, unit_how=unit_how, sender_known=known, flags=flags,
                         category=incident_category(text, v) or "khac",
                         occurred_on=occurred_on(text, ev.received.date(), v))

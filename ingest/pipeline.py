@@ -38,7 +38,7 @@ from parsers import authres, vocabulary
 from parsers.depth import FULL, Reading
 from parsers.bounds import Limits
 from parsers.headers import Headers, read_headers
-from parsers.mime import ParsedMessage
+from parsers.mime import ParsedMessage, unquoted
 from parsers.text import plain
 from store import messages as store
 from store.config import Config
@@ -473,11 +473,26 @@ def parse_attachments(cfg: Config, parsed: ParsedMessage, report: Report, read_a
     else:
         read = _read_by_worth(chosen, report, limits)
     out = [_file(att, read[i]) for i, att in enumerate(chosen)]
+    if not _values_read(out) and any(ch.isdigit() for ch in parsed.body_text[:20_000]):
+        body = _body_file(parsed, report, limits)       # the figures written in the mail itself
+        if _values_read([body]):
+            out.append(body)
     for att in parsed.attachments[cap:]:  # one worker per file would hold the poll
         out.append(_file(att, [ParsedReport(att.filename, "unknown", problems=[FileProblem(
             "not read: too many files in one mail", f"only the first {cap} attached files are read "
             "([intake] max_files_read)")])]))
     return out
+
+
+def _body_file(parsed: ParsedMessage, report: Report, limits: Any) -> FileRead:
+    """The mail's own text read as a document, for a report (or a correction: "điều chỉnh chỉ
+    tiêu … thành 15") written in the mail rather than attached. Read only when no file gave a
+    figure, so a covering letter never competes with the form."""
+    from parsers.registry import BODY_NAME
+    data = unquoted(parsed.body_text)[:200_000].encode("utf-8")
+    reports = _parse_one(BODY_NAME, data, report, limits, Reading(ocr=False))
+    return FileRead(filename=BODY_NAME, safe_name="", declared_type="text/plain", size=len(data),
+                    sha256=archive.digest(data), reports=tuple(reports))
 
 
 def _read_by_worth(chosen: list[Any], report: Report, limits: Any) -> dict[int, list[ParsedReport]]:
@@ -553,7 +568,7 @@ def read(cfg: Config, row: dict[str, Any], raw: bytes | None, facts: StoreFacts,
         ev = _evidence(cfg, facts, row, parsed)
         kind, report, _ = classify.decide_kind(cfg, ev)
         readings: dict[str, list[FileRead]] = {}
-        if parsed.attachments and _worth_parsing(cfg, ev, kind, parsed):
+        if (parsed.attachments or (kind == "report" and report is not None)) and _worth_parsing(cfg, ev, kind, parsed):
             progress.reached("parse")
             readings = {r.code: parse_attachments(cfg, parsed, r, read_all)
                         for r in ([report] if report else cfg.reports)}
@@ -570,7 +585,7 @@ def _record(db: sqlite_utils.Database, cfg: Config, row: dict[str, Any], mail: M
     if row["assigned"]:
         decision = _keep_assignment(row, decision)
     files = _reading_for(cfg, mail.parsed, decision, mail.readings, mail.read_all)
-    outcome = _outcome(db, row, mail.parsed, decision, files)
+    outcome = _outcome(db, cfg, row, mail.parsed, decision, files)
     store.save_outcome(db, outcome, now)
     log.info("message %s: %s %s %s %s (%s)", outcome.message_id, outcome.status, decision.report_code or "",
              decision.unit_code or "", decision.period or "", outcome.fields["status_why"],
@@ -598,7 +613,7 @@ def _values_read(files: list[FileRead]) -> int:
                default=0)
 
 
-def _outcome(db: sqlite_utils.Database, row: dict[str, Any], parsed: ParsedMessage,
+def _outcome(db: sqlite_utils.Database, cfg: Config, row: dict[str, Any], parsed: ParsedMessage,
              decision: classify.Decision, files: list[FileRead]) -> Outcome:
     message_id = int(row["id"])
     fields: dict[str, Any] = {
@@ -617,6 +632,16 @@ def _outcome(db: sqlite_utils.Database, row: dict[str, Any], parsed: ParsedMessa
     elif reused:
         fields.update(flags=store.flags_json((*decision.flags, "reused-message-id")),
                       status_why=f"{decision.why} (its Message-ID is message {reused}'s, with other content)")
+    if fields["status"] == "report":
+        earlier = store.earlier_reports(db, message_id, decision.unit_code, decision.report_code, decision.period)
+        rep = cfg.report(decision.report_code or "")
+        kind, why = classify.submission(vocabulary.of(cfg), parsed.subject, unquoted(parsed.body_text),
+                                        _values_read(files), len(rep.indicators) if rep else 0, bool(earlier))
+        fields["submission"] = kind
+        if kind == "supplement":
+            fields["status_why"] = f"{fields['status_why']}; {why}"
+    else:
+        fields["submission"] = None
     if fields["status"] in ("ignored", "duplicate"):
         files = [dataclasses.replace(f, reports=()) for f in files]  # keep what arrived, store no values
     if not parsed.subject and not parsed.body_text.strip() and not parsed.attachments and parsed.defects:

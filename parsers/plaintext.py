@@ -30,7 +30,33 @@ def parse(filename: str, data: bytes, report: Report) -> ParsedReport:
         if out.values:
             return out
     values = narrative.extract(text, report, filename)
+    known = {v.indicator for v in values}
+    values += [v for v in _colon_lines(text, report, filename) if v.indicator not in known]
     return ParsedReport(filename=filename, detected_type=kind, values=list(values), text=text)
+
+
+MAX_LINE_CHARS = 400
+MAX_LINES = 2000
+
+
+def _colon_lines(text: str, report: Report, filename: str) -> list:
+    """Figures written one per line as "label: figure [unit] (…)" — "- Số trẻ em bị tai nạn
+    thương tích: 11 người (đã báo cáo 10 người)": each such line is a row [label, figure] for the
+    table engine, so labels are matched as in a sheet; the figure is the first token after the
+    colon, what follows it (a unit, the figure it replaces) is not read."""
+    rows: list[list[str | None]] = []
+    for line in text.splitlines()[:MAX_LINES]:
+        label, colon, rest = line[:MAX_LINE_CHARS].partition(":")
+        first = rest.split()[:1]
+        if not colon or not first or len(label.split()) < 2 or not any(ch.isdigit() for ch in first[0]):
+            rows.append([None, None])
+            continue
+        rows.append([label.strip(" -+•*\t"), first[0].rstrip(".,;")])
+    if not any(r[0] for r in rows):
+        return []
+    values, _, _ = table.scan_all([(rows, lambda r, c: f"{filename} › dòng {r + 1}")], report, method="text",
+                                  blank_is_value=False)
+    return [v for v in values if v.number is not None]
 
 
 def _grid(text: str) -> list[list[str | None]] | None:

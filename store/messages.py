@@ -338,8 +338,19 @@ def earlier_reports(db: sqlite_utils.Database, before: int, unit: str | None, re
 
 def unchecked_reports(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     """Report mails whose values the form's rules have not looked at since they were (re)processed."""
-    return list(db.query("SELECT id, unit_code, report_code, period FROM messages "
-                         "WHERE status = 'report' AND checked_at IS NULL ORDER BY id"))
+    return list(db.query("SELECT id, unit_code, report_code, period, COALESCE(submission, 'full') AS submission "
+                         "FROM messages WHERE status = 'report' AND checked_at IS NULL ORDER BY id"))
+
+
+def counted_values(db: sqlite_utils.Database, message_id: int) -> list[dict[str, Any]]:
+    """The values that count once this mail is in: its own (`best_values`) for a full report;
+    for a supplement, the unit's merged figures for the period as `v_values` shows them."""
+    row = db.execute("SELECT unit_code, report_code, period, COALESCE(submission, 'full') FROM messages "
+                     "WHERE id = ?", [message_id]).fetchone()
+    if row is None or row[3] != "supplement":
+        return best_values(db, message_id)
+    return list(db.query("SELECT indicator, value, raw, source, method FROM v_values WHERE unit_code = ? "
+                         "AND report_code = ? AND period = ? ORDER BY indicator", list(row[:3])))
 
 
 def best_values(db: sqlite_utils.Database, message_id: int) -> list[dict[str, Any]]:

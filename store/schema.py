@@ -210,4 +210,10 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (source, uidvalidity, uid)
     );
     """,
+    # 6: a report mail that only adds or corrects a few figures of the unit's report for the
+    # period ("bổ sung", "điều chỉnh số liệu") is a `supplement`: its figures are merged into the
+    # latest full report instead of replacing it (v_values); a full form is `full`.
+    """
+    ALTER TABLE messages ADD COLUMN submission TEXT;
+    """,
 ]

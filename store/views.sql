@@ -13,6 +13,7 @@ DROP VIEW IF EXISTS v_submissions;
 CREATE VIEW v_submissions AS
 WITH s AS (
     SELECT m.id AS message_id, m.unit_code, m.report_code, m.period, m.received_at,
+           COALESCE(m.submission, 'full') AS submission,
            ROW_NUMBER() OVER (PARTITION BY m.unit_code, m.report_code, m.period
                               ORDER BY m.received_at, m.id) AS version,
            COUNT(*) OVER (PARTITION BY m.unit_code, m.report_code, m.period) AS n
@@ -24,7 +25,7 @@ SELECT s.unit_code, s.report_code, s.period, s.message_id, s.received_at,
        CASE WHEN COALESCE(e.due, p.due) IS NOT NULL
                  AND substr(s.received_at, 1, 10) <= COALESCE(e.due, p.due) THEN 1 ELSE 0 END AS on_time,
        s.version, CASE WHEN s.version = s.n THEN 1 ELSE 0 END AS is_latest,
-       COALESCE(e.due, p.due) AS due
+       COALESCE(e.due, p.due) AS due, s.submission
 FROM s
 LEFT JOIN periods p ON p.report_code = s.report_code AND p.period = s.period
 LEFT JOIN extensions e ON e.unit_code = s.unit_code AND e.report_code = s.report_code AND e.period = s.period;
@@ -59,15 +60,35 @@ LEFT JOIN v_expected x ON x.report_code = r.report_code AND x.period = r.period 
 
 DROP VIEW IF EXISTS v_values;
 CREATE VIEW v_values AS
+-- The figures that count for each unit and period: those of its latest full report, with the
+-- supplements sent after it merged in (a supplement's figure replaces the full report's; its
+-- blank cells replace nothing). `message_id` says which mail each figure came from.
 WITH ranked AS (
     SELECT v.*, ROW_NUMBER() OVER (PARTITION BY v.message_id, v.indicator ORDER BY v.rank, v.id) AS r
     FROM "values" v
+),
+base AS (
+    SELECT unit_code, report_code, period, MAX(version) AS version
+    FROM v_submissions WHERE submission = 'full' GROUP BY unit_code, report_code, period
+),
+counted AS (
+    SELECT s.* FROM v_submissions s
+    LEFT JOIN base b ON b.unit_code = s.unit_code AND b.report_code = s.report_code AND b.period = s.period
+    WHERE s.version >= COALESCE(b.version, 1)
+),
+candidates AS (
+    SELECT c.unit_code, c.report_code, c.period, c.version, r.indicator, r.value, r.raw, r.source,
+           r.message_id, r.method
+    FROM counted c JOIN ranked r ON r.message_id = c.message_id AND r.r = 1
+    WHERE c.submission = 'full' OR r.value IS NOT NULL
+),
+picked AS (
+    SELECT *, ROW_NUMBER() OVER (PARTITION BY unit_code, report_code, period, indicator
+                                 ORDER BY version DESC) AS k
+    FROM candidates
 )
-SELECT s.unit_code, s.report_code, s.period, r.indicator, r.value, r.raw, r.source, r.message_id,
-       r.method
-FROM ranked r
-JOIN v_submissions s ON s.message_id = r.message_id AND s.is_latest = 1
-WHERE r.r = 1;
+SELECT unit_code, report_code, period, indicator, value, raw, source, message_id, method
+FROM picked WHERE k = 1;
 
 DROP VIEW IF EXISTS v_warnings;
 CREATE VIEW v_warnings AS

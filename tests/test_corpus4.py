@@ -33,7 +33,7 @@ TARGETS: dict[str, float] = {
     "supplements_merged": 1.0,
     "resends_replace": 1.0,
 }
-REQUIRED: set[str] = set()   # e.g. {"period", "value_precision"} once they hold
+REQUIRED: set[str] = {"period", "questions_not_reports", "incidents_found", "incident_dates", "followups_joined"}
 
 
 @pytest.fixture(scope="module")
