@@ -140,17 +140,24 @@ def _poll_done(ctx: Context, result: PollResult) -> int:
 def _after_poll(ctx: Context) -> int:
     """Incident alerts go out at the poll that found them, not at the next digest. Returns how
     many alerts could not be sent (no recipients configured): the poll then exits 1 and says so."""
-    from compile import alerts, outbox, receipts, validate
-    from store import outbox as outbox_rows
+    from compile import validate
+    from store import incidents, outbox as outbox_rows
     validate.check_pending(ctx.db, ctx.cfg, ctx.now)              # the form's rules over what was read
-    answered = receipts.queue_pending(ctx.db, ctx.cfg, ctx.now)   # planned from the store, like alerts
-    queued = alerts.queue(ctx.db, ctx.cfg, ctx.now)
+    answered: list[int] = []
+    if ctx.cfg.receipts.enabled:
+        from compile import receipts
+        answered = receipts.queue_pending(ctx.db, ctx.cfg, ctx.now)   # planned from the store, like alerts
+    queued: list[int] = []
+    if incidents.any_unalerted(ctx.db):       # composing an alert needs the documents' code: only then
+        from compile import alerts
+        queued = alerts.queue(ctx.db, ctx.cfg, ctx.now)
     unsendable = 0
     if queued:
         unsendable = outbox_rows.count_failed(ctx.db, queued)
         print(f"alerts: {len(queued)} incident alert(s) queued"
               + (f"; {unsendable} cannot be sent: no recipients in [incidents] or [digest]" if unsendable else ""))
     if queued or answered:
+        from compile import outbox
         outbox.deliver(ctx.db, ctx.cfg, ctx.now)
     return unsendable
 

@@ -52,6 +52,11 @@ def _same_case(conn: sqlite3.Connection, case: Case) -> int | None:
     return int(row[0]) if row else None
 
 
+def any_unalerted(db: sqlite_utils.Database) -> bool:
+    """Whether a case still waits for its alert (a cheap check before the alert is composed)."""
+    return db.execute("SELECT 1 FROM incidents WHERE alerted_at IS NULL LIMIT 1").fetchone() is not None
+
+
 def listed(db: sqlite_utils.Database) -> list[tuple]:
     """(incident_id, unit_code, occurred_on, category, summary, message_id, created_at, alerted_at,
     received_at) of every incident, by the day it happened; `received_at` is its first mail's arrival."""
