@@ -15,7 +15,7 @@ import sqlite_utils
 from compile import wording
 
 from compile.common import find_period, parse_time
-from store import figures as stored, incidents as stored_incidents
+from store import figures as stored, incidents as stored_incidents, queries
 from store.config import Config
 from store.domain import Period, Report
 
@@ -50,6 +50,7 @@ class Figures:
     previous_period: str | None
     previous_total: dict[str, float]
     index: dict[tuple[str, str], Cell] = field(default_factory=dict)
+    previous_index: dict[tuple[str, str], Cell] = field(default_factory=dict)
 
     def value(self, unit_code: str, indicator: str) -> Cell | None:
         return self.index.get((unit_code, indicator))
@@ -58,9 +59,33 @@ class Figures:
         return sorted({c.unit_code for c in self.cells})
 
     def change(self, indicator: str) -> float | None:
-        if self.previous_period is None or indicator not in self.previous_total or indicator not in self.total:
+        """The difference with the previous period over the units that gave the figure in both
+        (`comparison`), never the difference of two totals over different sets of units."""
+        found = self.comparison(indicator)
+        return None if found is None else found.now - found.before
+
+    def reporting(self, indicator: str) -> int:
+        """How many units gave a figure (not a blank) for the indicator: the coverage of its total."""
+        return sum(1 for c in self.cells if c.indicator == indicator and c.value is not None)
+
+    def comparison(self, indicator: str) -> Comparison | None:
+        """This period and the previous one over the same units: those with a figure in both."""
+        if self.previous_period is None:
             return None
-        return self.total[indicator] - self.previous_total[indicator]
+        units = [c.unit_code for c in self.cells if c.indicator == indicator and c.value is not None
+                 and (p := self.previous_index.get((c.unit_code, indicator))) is not None and p.value is not None]
+        if not units:
+            return None
+        now = sum(self.index[(u, indicator)].value or 0.0 for u in units)
+        before = sum(self.previous_index[(u, indicator)].value or 0.0 for u in units)
+        return Comparison(len(units), now, before)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    units: int          # the units with a figure in both periods
+    now: float          # their sum this period
+    before: float       # their sum in the previous period
 
 
 def cells(db: sqlite_utils.Database, report_code: str, period_id: str) -> list[Cell]:
@@ -89,13 +114,15 @@ def figures(db: sqlite_utils.Database, cfg: Config, report_code: str, period_id:
     kinds = {u.code: u.kind or "" for u in cfg.units}
     districts = {u.code: u.district or "" for u in cfg.units}
     prev = previous(report, period)
-    prev_total = _sums(cells(db, report.code, prev.id), lambda c: "").get("", {}) if prev else {}
+    prev_items = cells(db, report.code, prev.id) if prev else []
+    prev_total = _sums(prev_items, lambda c: "").get("", {})
     return Figures(report_code=report.code, period_id=period.id, cells=tuple(items),
                    total=_sums(items, lambda c: "").get("", {}),
                    by_kind=_sums(items, lambda c: kinds.get(c.unit_code, "")),
                    by_district=_sums(items, lambda c: districts.get(c.unit_code, "")),
                    previous_period=prev.id if prev else None, previous_total=prev_total,
-                   index={(c.unit_code, c.indicator): c for c in items})
+                   index={(c.unit_code, c.indicator): c for c in items},
+                   previous_index={(c.unit_code, c.indicator): c for c in prev_items})
 
 
 @dataclass(frozen=True)
@@ -149,13 +176,25 @@ class AdminItem:
     message_id: int | None
     what: str
     detail: str
+    command: str = ""
 
 
 def admin_items(db: sqlite_utils.Database, limit: int = 200) -> list[AdminItem]:
+    """What waits for an admin, each with the command that settles it."""
     items = [AdminItem(r[0], "Thư chưa xác định được đơn vị hoặc kỳ báo cáo" if r[1] == "unplaced"
-                       else "Thư xử lý không thành công", f"{r[2] or ''} - {r[3] or ''}")
+                       else "Thư xử lý không thành công", f"{r[2] or ''} - {r[3] or ''}",
+                       f"baocao assign {r[0]} --unit MÃ_ĐƠN_VỊ" if r[1] == "unplaced" else f"baocao reprocess {r[0]}")
              for r in stored.unplaced_or_failed(db, limit)]
     items += [AdminItem(r[0], "Tệp không đọc được" if r[1] == "parse" else f"Lỗi ở bước {wording.stage(r[1])}",
-                        f"{r[4] or ''}: {wording.problem(r[2])}" if r[4] else wording.problem(r[2]))
+                        f"{r[4] or ''}: {wording.problem(r[2])}" if r[4] else wording.problem(r[2]),
+                        f"baocao reprocess {r[0]}" if r[0] else "baocao failures")
               for r in stored.open_failures(db, limit)]
+    items += [AdminItem(r["message_id"], "Báo cáo từ địa chỉ chưa xác thực, cần xác nhận với đơn vị"
+                        f" ({', '.join(r['flags'])})", f"{r['from_addr'] or ''} - {r['subject'] or ''}",
+                        f"baocao assign {r['message_id']} --unit MÃ_ĐƠN_VỊ")
+              for r in queries.flagged(db)[:limit]]
+    items += [AdminItem(r["message_id"], "Báo cáo gửi từ địa chỉ cá nhân (đã tính vào tổng hợp của "
+                        f"{r['unit_code']})", f"{r['from_addr'] or ''} - {r['subject'] or ''}",
+                        f"baocao assign {r['message_id']} --unit {r['unit_code']}")
+              for r in queries.personal_reports(db, limit)]
     return items[:limit]

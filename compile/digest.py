@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlite_utils
 
 from compile import aggregate, chart, mail, outbox, workbook
+from parsers import vocabulary
 from compile.common import clean, find_period, local_now, parse_time, render, vn_date, vn_datetime
 from compile.completeness import compute
 from store import outbox as outbox_rows
@@ -100,32 +102,39 @@ def _last_digest(db, cfg: Config, now: dt.datetime) -> dt.datetime | None:
 
 # ---------------------------------------------------------------- building
 
+MAX_LIST = 15          # lines of one list in the mail; the rest are counted and left to the workbook
+
+
 def build(db: sqlite_utils.Database, cfg: Config, report_code: str, period_id: str,
           now: dt.datetime) -> BuiltDigest:
+    """The digest for the division's head: forwardable as it is (no private address, no admin
+    list: those go to the admin digest, `build_admin`); every total says how many units it covers;
+    the previous period is compared over the same units only."""
     report, period = find_period(cfg, report_code, period_id)
     local = local_now(cfg, now)
     comp = compute(db, cfg, report.code, period.id, now)
     fig = aggregate.figures(db, cfg, report.code, period.id)
     names = {u.code: u.name for u in cfg.units}
     since = _last_digest(db, cfg, now)
+    warnings = [{"unit": names.get(w.unit_code, w.unit_code), "detail": private(clean(w.detail or w.rule, 300))}
+                for w in aggregate.warnings(db, report.code, period.id)]
+    looks = [{"unit": names.get(c.unit_code, c.unit_code), "indicator": _label(report, c.indicator),
+              "raw": private(clean(c.raw, 200)), "source": private(clean(c.source, 300)),
+              "method": workbook.METHOD_LABELS.get(c.method, c.method)} for c in fig.cells if c.needs_look]
     context = {
         "report": report, "period": period, "org": cfg.organisation, "department": cfg.outbox.sender_name,
         "contact": cfg.organisation.contact or cfg.outbox.sender, "as_of": vn_datetime(local),
         "due": vn_date(period.due), "comp": comp, "overdue": local.date() > period.due,
-        "figures": _figure_rows(report, fig), "previous": report.period(fig.previous_period)
+        "coverage": coverage(comp), "groups": groups(comp), "arrivals": arrivals(comp),
+        "missing": missing_by_kind(comp),
+        "figures": _figure_rows(report, fig, len(comp.received)), "previous": report.period(fig.previous_period)
         if fig.previous_period else None,
         "cases": _cases(report, fig, names, cfg.digest.cases_section),
-        "warnings": [{"unit": names.get(w.unit_code, w.unit_code), "rule": w.rule, "detail": clean(w.detail, 300)}
-                     for w in aggregate.warnings(db, report.code, period.id)],
-        "looks": [{"unit": names.get(c.unit_code, c.unit_code), "indicator": _label(report, c.indicator),
-                   "raw": clean(c.raw, 200), "source": clean(c.source, 300),
-                   "method": workbook.METHOD_LABELS.get(c.method, c.method)} for c in fig.cells if c.needs_look],
-        "incidents": [{"unit": names.get(i.unit_code, i.unit_code), "date": _date_text(i.occurred_on),
-                       "category": i.category_label, "summary": clean(i.summary, 600)}
-                      for i in aggregate.incidents(db, cfg, since=since, until=now)],
+        "warnings": capped(warnings), "looks": capped(looks),
+        "incidents": capped([{"unit": names.get(i.unit_code, i.unit_code), "date": _date_text(i.occurred_on),
+                              "category": i.category_label, "summary": private(clean(i.summary, 600))}
+                             for i in aggregate.incidents(db, cfg, since=since, until=now)]),
         "since": vn_datetime(since) if since else "",
-        "admin": [{"message_id": a.message_id, "what": a.what, "detail": clean(a.detail, 300)}
-                  for a in aggregate.admin_items(db)],
         "cid": CHART_CID,
     }
     subject = (f"[{report.title}] Tổng hợp báo cáo {period.label}: {len(comp.received)}/{comp.expected_count}"
@@ -136,6 +145,118 @@ def build(db: sqlite_utils.Database, cfg: Config, report_code: str, period_id: s
         workbook=workbook.build(db, cfg, report.code, now),
         workbook_name=f"Tong-hop-{report.code}-{period.id}-{local:%Y%m%d}.xlsx",
         chart_png=chart.completeness_png(comp, local.date()))
+
+
+@dataclass(frozen=True)
+class AdminDigest:
+    recipients: tuple[str, ...]
+    subject: str
+    text: str
+    html: str
+    count: int
+
+
+def admin_recipients(cfg: Config) -> tuple[str, ...]:
+    return cfg.digest.admin_recipients or ((cfg.organisation.contact,) if cfg.organisation.contact else ())
+
+
+def build_admin(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> AdminDigest:
+    """The admin's digest: every mail that waits for an admin (failures, unplaced mail, reports
+    from personal or unauthenticated addresses), each with the command that settles it. Kept out
+    of the head's digest, which is forwarded."""
+    local = local_now(cfg, now)
+    items = [{"message_id": a.message_id, "what": a.what, "detail": clean(a.detail, 300), "command": a.command}
+             for a in aggregate.admin_items(db)]
+    context = {"org": cfg.organisation, "department": cfg.outbox.sender_name, "as_of": vn_datetime(local),
+               "admin": capped(items, 60)}
+    subject = f"[Quản trị] {len(items)} thư cần xem xét trong hệ thống tiếp nhận báo cáo (đến ngày {vn_date(local)})"
+    return AdminDigest(admin_recipients(cfg), subject, render("admin.txt.j2", **context),
+                       render("admin.html.j2", **context), len(items))
+
+
+def queue_admin(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> int | None:
+    """The admin digest, at most one a day, when something waits and someone receives it."""
+    built = build_admin(db, cfg, now)
+    dedupe = f"digest-admin:{local_now(cfg, now).date().isoformat()}"
+    if not built.count or not built.recipients or outbox.exists(db, dedupe):
+        return None
+    letter = mail.Letter(to=built.recipients, subject=built.subject, text=built.text, html=built.html)
+    return outbox.add(db, cfg, "digest", dedupe, mail.build(cfg, letter, now), now)
+
+
+def percent(part: int, whole: int) -> str:
+    """"48 %" as Vietnamese writes it (a comma for decimals, a space before the sign)."""
+    if not whole:
+        return "0 %"
+    value = 100 * part / whole
+    text = f"{value:.0f}" if value == int(value) or value >= 10 else f"{value:.1f}".replace(".", ",")
+    return f"{text} %"
+
+
+def coverage(comp) -> dict:
+    received, expected = len(comp.received), comp.expected_count
+    return {"received": received, "expected": expected, "percent": percent(received, expected),
+            "on_time": len(comp.on_time), "late": len(comp.late), "missing": len(comp.missing)}
+
+
+def groups(comp) -> dict[str, list[dict]]:
+    """Reported / expected by unit kind and by district, the groups in the order of the units file."""
+    out: dict[str, list[dict]] = {}
+    for name, key in (("kind", lambda u: workbook.kind_label(u.kind)), ("district", lambda u: u.district or "Khác")):
+        rows: dict[str, dict] = {}
+        for u in comp.units:
+            if not u.expected:
+                continue
+            row = rows.setdefault(key(u), {"name": key(u), "received": 0, "expected": 0, "late": 0})
+            row["expected"] += 1
+            row["received"] += u.state != "missing"
+            row["late"] += u.state == "late"
+        out[name] = [dict(r, percent=percent(r["received"], r["expected"])) for r in rows.values()]
+    return out
+
+
+def missing_by_kind(comp) -> list[dict]:
+    """The units not yet in, one line per kind ("Trường THPT (24): Hùng Vương, Đồng Xoài, …"): every
+    unit named, in a few lines rather than fifty."""
+    out: dict[str, list[str]] = {}
+    for u in comp.missing:
+        label = workbook.kind_label(u.kind)
+        short = u.name[len(label):].strip(" -") if u.name.lower().startswith(label.lower()) else u.name
+        out.setdefault(label, []).append(short or u.name)
+    return [{"kind": k, "names": v} for k, v in out.items()]
+
+
+def arrivals(comp) -> dict:
+    """Who reported and when: the late ones named with their date first, then the others, capped."""
+    late = sorted((u for u in comp.units if u.state == "late" and u.received_at), key=lambda u: u.received_at)
+    on_time = sorted((u for u in comp.units if u.state == "on_time" and u.received_at), key=lambda u: u.received_at)
+    rows = [{"name": u.name, "when": vn_date(u.received_at), "late": True} for u in late] + \
+           [{"name": u.name, "when": vn_date(u.received_at), "late": False} for u in on_time]
+    return capped(rows, MAX_LIST * 2)
+
+
+def capped(items: list[dict], limit: int = MAX_LIST) -> dict:
+    """At most `limit` lines, identical lines said once with their count; `more` counts the rest."""
+    merged: dict[str, dict] = {}
+    for item in items:
+        key = repr(sorted(item.items()))
+        if key in merged:
+            merged[key]["times"] += 1
+        else:
+            merged[key] = dict(item, times=1)
+    lines = list(merged.values())
+    return {"lines": lines[:limit], "more": sum(x["times"] for x in lines[limit:]), "count": len(items)}
+
+
+_ADDRESS = re.compile(r"[\w.+-]{1,64}@([\w-]{1,63}(?:\.[\w-]{1,63}){1,8})")
+
+
+def private(text: str) -> str:
+    """A mail address that is not an official one (a teacher's Gmail) does not go to the head's
+    digest, which is forwarded: it is written "(địa chỉ cá nhân)"."""
+    official = vocabulary.active().words("personal_domain")
+    return _ADDRESS.sub(lambda m: "(địa chỉ cá nhân)" if m.group(1).lower() in official
+                        or not m.group(1).lower().endswith((".vn", ".gov")) else m.group(0), text)
 
 
 def _label(report, code: str) -> str:
@@ -150,10 +271,18 @@ def _date_text(text: str) -> str:
         return clean(text, 40)
 
 
-def _figure_rows(report, fig: aggregate.Figures) -> list[dict]:
-    return [{"section": i.section, "label": i.label, "unit": i.unit, "total": fig.total.get(i.code),
-             "previous": fig.previous_total.get(i.code) if fig.previous_period else None,
-             "change": fig.change(i.code)} for i in report.indicators]
+def _figure_rows(report, fig: aggregate.Figures, received: int) -> list[dict]:
+    """Each indicator: its total, how many of the units that reported gave it, and the previous
+    period over the same units (with how many)."""
+    rows = []
+    for i in report.indicators:
+        same = fig.comparison(i.code)
+        rows.append({"section": i.section, "label": i.label, "unit": i.unit, "total": fig.total.get(i.code),
+                     "units": fig.reporting(i.code), "received": received,
+                     "same_units": same.units if same else 0, "now": same.now if same else None,
+                     "before": same.before if same else None,
+                     "change": (same.now - same.before) if same else None})
+    return rows
 
 
 def _cases(report, fig: aggregate.Figures, names: dict[str, str], section: str) -> dict:
@@ -190,6 +319,7 @@ def queue(db: sqlite_utils.Database, cfg: Config, report_code: str, period_id: s
     row = outbox.add(db, cfg, "digest", dedupe, mail.build(cfg, letter(built), now), now)
     if row is not None:
         log.info("digest queued: %s (%s)", dedupe, reason)
+        queue_admin(db, cfg, now)
     return row
 
 

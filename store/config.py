@@ -141,6 +141,7 @@ class DigestConfig:
     after_due_days: int | None = 1              # a digest this many days after the due date; None (`false`): none
     when_complete: bool = True                  # a digest when the last expected unit has reported
     cases_section: str = "D. Vụ việc"           # the form section the digest shows as cases
+    admin_recipients: tuple[str, ...] = ()      # the admin digest (failures, unplaced mail, flags); () = organisation.contact
 
 
 @dataclass(frozen=True)
@@ -511,7 +512,7 @@ def _digest(t: _Table, reports: tuple[Report, ...]) -> DigestConfig:
         recipients=t.addresses("recipients"), weekly_on=weekly.lower()[:3],
         weekly_days_before_due=t.number("weekly_days_before_due", int, d.weekly_days_before_due, low=0),
         after_due_days=None if after is False else after, when_complete=t.get("when_complete", bool, d.when_complete),
-        cases_section=cases)
+        cases_section=cases, admin_recipients=t.addresses("admin_recipients"))
 
 
 def _reminders(t: _Table) -> RemindersConfig:

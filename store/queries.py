@@ -116,6 +116,15 @@ def flagged(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     return rows
 
 
+def personal_reports(db: sqlite_utils.Database, limit: int = 200) -> list[dict[str, Any]]:
+    """Counted reports sent from a personal address (the unit found from the content), newest
+    first: in the totals, and shown to the admin so the unit can be asked to use its own."""
+    return list(db.query(
+        "SELECT id AS message_id, from_addr, subject, unit_code, period FROM messages m "
+        "WHERE status = 'report' AND NOT assigned AND EXISTS "
+        "(SELECT 1 FROM json_each(m.flags) WHERE value = 'personal-address') ORDER BY id DESC LIMIT ?", [limit]))
+
+
 def failed_message_ids(db: sqlite_utils.Database) -> list[int]:
     return [r[0] for r in db.execute(
         "SELECT DISTINCT message_id FROM failures WHERE resolved_at IS NULL AND message_id IS NOT NULL "

@@ -69,9 +69,11 @@ def test_digest_names_exactly_the_missing_units(filled):
     built = digest.build(db, cfg, "cttre", "2024S1", NOW)
     page = Page(built.html)
     reported = {"THPT-LOCNINH", "THPT-LOCTHAI", "PGD-BUDOP"}
-    assert page.items("chua-gui") == [u.name for u in cfg.units if u.code not in reported]
+    listed = [t.rstrip(",.") for t in page.items("chua-gui") if t.rstrip(",.") and not t.endswith("):")]
+    missing = [u.name for u in cfg.units if u.code not in reported]
+    assert len(listed) == len(missing) and all(name.endswith(short) for name, short in zip(missing, listed))
     assert "".join(page.text_by_id["tom-tat"]).startswith("Đã gửi: 3/50 đơn vị")
-    assert "(đúng hạn: 2, trễ hạn: 1)" in " ".join(" ".join(page.text_by_id["tom-tat"]).split())
+    assert "(6 %) — đúng hạn: 2, trễ hạn: 1" in " ".join("".join(page.text_by_id["tom-tat"]).split())
     assert built.subject == ("[Báo cáo công tác trẻ em] Tổng hợp báo cáo 6 tháng đầu năm 2024: 3/50 đơn vị"
                              " đã gửi (đến ngày 05/07/2024)")
     text = "".join(page.all_text)
@@ -103,7 +105,9 @@ def test_hostile_strings_are_escaped(filled):
     assert "script" not in tags
     imgs = [a for t, a in page.tags if t == "img"]
     assert imgs == [imgs[0]] and imgs[0]["src"] == f"cid:{digest.CHART_CID}" and "onerror" not in imgs[0]
-    text = "".join(page.all_text)
+    admin = digest.build_admin(db, cfg, NOW)                             # the admin's list is its own mail
+    text = "".join(page.all_text) + "".join(Page(admin.html).all_text)
+    assert "script" not in [t for t, _ in Page(admin.html).tags]
     assert SCRIPT in text and '<img src=x onerror="alert(1)">' in text and '=HYPERLINK("http://x")' in text
     assert "&lt;script&gt;" in built.html
     assert len(built.html) < 60_000                                       # very long strings are cut
@@ -114,12 +118,15 @@ def test_queued_mime_shape(filled, tmp_path):
     cfg, db = filled
     row = digest.queue(db, cfg, "cttre", "2024S1", NOW, "after_due")
     assert row is not None and digest.queue(db, cfg, "cttre", "2024S1", NOW, "after_due") is None
-    assert outbox.deliver(db, cfg, NOW).sent == 1
-    (eml,) = (tmp_path / "outbox").glob("*-digest.eml")
-    msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    assert outbox.deliver(db, cfg, NOW).sent == 2                      # the head's digest and the admin's
+    mails = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+             for p in (tmp_path / "outbox").glob("*-digest.eml")]
+    (admin,) = [m for m in mails if m["Subject"].startswith("[Quản trị]")]
+    assert not list(admin.iter_attachments()) and "Lệnh: baocao" in admin.get_body(("plain",)).get_content()
+    (msg,) = [m for m in mails if m is not admin]
     assert msg["To"] == "trunghoc@binhphuoc.edu.vn" and msg["Auto-Submitted"] == "auto-generated"
     assert msg.get_content_type() == "multipart/mixed"
-    assert msg.get_body(("plain",)).get_content().startswith("Kính gửi: Phòng Giáo dục Trung học")
+    assert msg.get_body(("plain",)).get_content().startswith("Kính gửi: Lãnh đạo Phòng Giáo dục Trung học")
     html = msg.get_body(("html",)).get_content()
     png = next(p for p in msg.walk() if p.get_content_type() == "image/png")
     assert png["Content-ID"] == f"<{digest.CHART_CID}>" and f"cid:{digest.CHART_CID}" in html
@@ -194,3 +201,48 @@ def test_dry_run_files(filled, tmp_path):
     assert all(f.stat().st_size > 0 for f in files)
     assert 'src="digest-cttre-2024S1.png"' in (tmp_path / "dry" / "digest-cttre-2024S1.html").read_text()
     assert db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
+
+
+def test_mid_period_totals_state_their_coverage_and_compare_only_the_same_units(tmp_path):
+    """24 of 50 in: the year's total is not compared with the half-year's total over 50 units,
+    only over the units that gave the figure in both periods — and it says over how many."""
+    cfg, db = fresh_store(tmp_path)
+    codes = [u.code for u in cfg.units]
+    for n, code in enumerate(codes):                                     # the half-year: everyone
+        add_report(db, code, "2024-06-20 09:00", {"tre_em_tong": 1000 + n}, period="2024S1")
+    for n, code in enumerate(codes[:24]):                                # the year, so far: 24 units
+        add_report(db, code, "2024-11-20 09:00", {"tre_em_tong": 1100 + n} if n else {}, period="2024")
+    built = digest.build(db, cfg, "cttre", "2024", at("2024-11-25 08:00"))
+    line = next(ln for ln in built.text.splitlines() if ln.startswith("- Tổng số trẻ em"))
+    now = sum(1100 + n for n in range(1, 24))
+    before = sum(1000 + n for n in range(1, 24))
+    assert f"(23/24 đơn vị có số liệu)" in line
+    assert f"trên cùng 23 đơn vị: kỳ trước {before:,}".replace(",", ".") in line
+    assert f"chênh lệch {now - before:,}".replace(",", ".") in line
+    assert "Đã gửi: 24/50 đơn vị (48 %) — đúng hạn: 24, trễ hạn: 0." in built.text
+    assert "Theo loại đơn vị:" in built.text and "Theo huyện" in built.text
+
+
+def test_the_heads_digest_has_no_private_address_and_no_admin_list(filled):
+    cfg, db = filled
+    add_report(db, "THPT-DONGXOAI", "2024-06-21 09:00", {"tre_em_tong": 5}, from_addr="co.lan.gv@gmail.com",
+               warnings=[("x", "Thư của co.lan.gv@gmail.com: số liệu lạ")])
+    db.execute("UPDATE messages SET flags = '[\"personal-address\"]' WHERE from_addr = 'co.lan.gv@gmail.com'")
+    built = digest.build(db, cfg, "cttre", "2024S1", NOW)
+    assert "gmail.com" not in built.text and "gmail.com" not in built.html
+    assert "(địa chỉ cá nhân)" in built.text
+    assert "quản trị" not in built.text.lower() and "Thư số" not in built.text
+    admin = digest.build_admin(db, cfg, NOW)
+    assert "co.lan.gv@gmail.com" in admin.text and "địa chỉ cá nhân" in admin.text
+    assert "baocao assign" in admin.text and admin.recipients == ("trunghoc@binhphuoc.edu.vn",)
+
+
+def test_long_lists_are_capped_and_identical_lines_said_once(tmp_path):
+    cfg, db = fresh_store(tmp_path)
+    for n, u in enumerate(cfg.units[:40]):
+        add_report(db, u.code, "2024-06-20 09:00", {"tre_em_tong": n},
+                   warnings=[("r", "Số liệu âm"), ("r2", f"Lỗi riêng {n}")])
+    built = digest.build(db, cfg, "cttre", "2024S1", NOW)
+    block = built.text.split("4. Số liệu cần kiểm tra")[1]
+    assert block.count("\n- ") <= digest.MAX_LIST + 2
+    assert "cảnh báo khác — xem tệp đính kèm" in block
