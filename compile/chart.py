@@ -67,10 +67,10 @@ def completeness_png(comp: Completeness, today: dt.date) -> bytes:
     y_target = TOP + plot_h * (1 - comp.expected_count / top)
     draw.line([LEFT, y_target, W - RIGHT, y_target], fill=TARGET, width=2)
     if first <= comp.due <= last:                       # the due date, dashed
-        x = LEFT + ((comp.due - first).days + 1) * step
-        for y in range(TOP, TOP + plot_h, 8):
-            draw.line([x, y, x, min(y + 4, TOP + plot_h)], fill=AXIS, width=1)
-        draw.text((min(x + 3, W - 60), TOP + 2), comp.due.strftime("%d/%m"), fill=AXIS, font=font)
+        due_x = LEFT + ((comp.due - first).days + 1) * step
+        for dash in range(TOP, TOP + plot_h, 8):
+            draw.line([due_x, dash, due_x, min(dash + 4, TOP + plot_h)], fill=AXIS, width=1)
+        draw.text((min(due_x + 3, W - 60), TOP + 2), comp.due.strftime("%d/%m"), fill=AXIS, font=font)
     if words is not None:
         draw.text((LEFT, 4), "Số đơn vị đã gửi báo cáo theo ngày", fill=AXIS, font=_font(13) or words)
         x = LEFT
