@@ -43,11 +43,16 @@ def _queue_one(db: sqlite_utils.Database, cfg: Config, inc: aggregate.Incident, 
     to = recipients(cfg)
     day = _day(inc.occurred_on)
     subject = one_line(f"[Báo cáo nhanh vụ việc] {inc.category_label} ngày {day} - {unit_name}", 250)
-    text = render("alert.txt.j2", org=cfg.organisation, department=cfg.outbox.sender_name, unit_name=unit_name,
-                  inc=inc, day=day, summary=clean(inc.summary, 3000), from_addr=one_line(msg_row[0], 200),
-                  mail_subject=one_line(msg_row[1], 300), received=vn_datetime(parse_time(cfg, msg_row[2])),
-                  contact=cfg.organisation.contact or cfg.outbox.sender)
-    message = mail.build(cfg, mail.Letter(to=to, subject=subject, text=text), now)
+    account = [clean(line, 600) for line in (inc.summary or "").splitlines() if line.strip()]
+    unit_contact = ", ".join(dict.fromkeys(a for a in ((unit.emails if unit else ()) + (one_line(msg_row[0], 200),)) if a))
+    context = dict(org=cfg.organisation, department=cfg.outbox.sender_name, unit_name=unit_name, inc=inc, day=day,
+                   account=account, from_addr=one_line(msg_row[0], 200), unit_contact=unit_contact,
+                   mail_subject=one_line(msg_row[1], 300), received=vn_datetime(parse_time(cfg, msg_row[2])),
+                   contact=cfg.organisation.contact or cfg.outbox.sender)
+    original, refs = facts.thread_of(db, inc.message_id)
+    message = mail.build(cfg, mail.Letter(
+        to=to, subject=subject, text=render("alert.txt.j2", **context), html=render("alert.html.j2", **context),
+        in_reply_to=original, references=" ".join(r for r in (refs, original) if r)), now)
     problem = "" if to else "no recipients: [incidents] or [digest] recipients lists no valid address"
     new = outbox.prepare(cfg, "alert", f"alert:incident:{inc.incident_id}", message, now,
                              status="failed" if problem else "pending", error=problem)

@@ -32,6 +32,7 @@ from typing import Any
 import sqlite_utils
 
 from ingest import archive, classify, sources
+from ingest.account import MAX_CHARS as account_chars, account
 from ingest.decode import DecodeFailed, DecodeLimits, decode
 from ingest.sources import FetchedMessage, MailSource
 from parsers import authres, vocabulary
@@ -648,7 +649,7 @@ def _outcome(db: sqlite_utils.Database, cfg: Config, row: dict[str, Any], parsed
         fields.update(status="failed", status_why="the message could not be decoded")
         failures.append(Failure("mime", "the message could not be decoded",
                                 "defects: " + ", ".join(parsed.defects[:10])))
-    case = _case(parsed, decision) if fields["status"] == "incident" else None
+    case = _case(parsed, decision, files) if fields["status"] == "incident" else None
     return Outcome(message_id, fields, tuple(files), tuple(failures), case)
 
 
@@ -658,10 +659,13 @@ def replied_facts(parsed: ParsedMessage) -> dict[str, str | None]:
     return {"automatic": parsed.no_reply_reason, "thread_refs": " ".join(parsed.references)[:4000] or None}
 
 
-def _case(parsed: ParsedMessage, decision: classify.Decision) -> Case:
+def _case(parsed: ParsedMessage, decision: classify.Decision, files: list[FileRead]) -> Case:
+    """The case: its unit, kind and date, and the unit's own account of it (`ingest.account`)."""
+    documents = [r.text for f in files for r in f.reports if r.text]
+    told = account(unquoted(parsed.body_text), documents)
     return Case(unit_code=decision.unit_code, category=decision.category or "khac",
                 occurred_on=decision.occurred_on,
-                summary=(parsed.subject or parsed.body_text[:200]).strip()[:300],
+                summary=(told or parsed.subject or parsed.body_text[:200]).strip()[:account_chars],
                 thread=tuple(r for r in (parsed.in_reply_to, *parsed.references) if r))
 
 

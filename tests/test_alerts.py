@@ -27,9 +27,15 @@ def test_one_alert_per_incident(tmp_path):
     msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
     assert msg["Subject"] == "[Báo cáo nhanh vụ việc] Đuối nước ngày 12/05/2024 - Trường THPT Lộc Ninh"
     assert msg["Auto-Submitted"] == "auto-generated"
-    body = msg.get_content()
+    body = msg.get_body(("plain",)).get_content()
     assert body.startswith("Kính gửi: Phòng Giáo dục Trung học")
-    assert "bị đuối nước khi tắm suối <b>chiều 12/5</b>" in body and "!" not in body
+    assert "> Em Nguyễn Văn A, lớp 10A1, bị đuối nước khi tắm suối <b>chiều 12/5</b>" in body and "!" not in body
+    html = msg.get_body(("html",)).get_content()
+    assert "&lt;b&gt;chiều 12/5&lt;/b&gt;" in html and "<b>chiều" not in html       # quoted, escaped
+    original = db.execute("SELECT header_message_id FROM messages m JOIN incidents i ON i.message_id = m.id "
+                          "WHERE i.id = ?", [first]).fetchone()[0]
+    assert msg["In-Reply-To"] == original and original in msg["References"]      # threaded to the unit's mail
+    assert "thptlocninh@binhphuoc.edu.vn" in body                                  # the unit's contact
 
 
 def test_follow_up_mail_is_the_same_incident(tmp_path):
