@@ -94,7 +94,8 @@ def add(db: sqlite_utils.Database, cfg: Config, kind: str, dedupe_key: str, msg,
 def prepare(cfg: Config, kind: str, dedupe_key: str, msg, now: dt.datetime, status: str = "pending",
             error: str = "") -> rows.NewMail:
     """The row `add` inserts, for a caller that inserts it in a transaction of its own."""
-    return rows.NewMail(kind=kind, dedupe_key=dedupe_key, recipients=str(msg.get("To", "") or ""),
+    envelope = ", ".join(str(msg.get(h, "") or "") for h in ("To", "Cc") if msg.get(h))   # Cc is delivered too
+    return rows.NewMail(kind=kind, dedupe_key=dedupe_key, recipients=envelope,
                         subject=str(msg["Subject"]), header_message_id=str(msg["Message-ID"]),
                         mime=as_bytes(msg), created_at=iso(cfg, now), status=status, error=error,
                         failure_reason=error.split(":", 1)[0] if status == "failed" else "")

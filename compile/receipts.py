@@ -15,7 +15,7 @@ import logging
 import sqlite_utils
 
 from compile import mail, outbox, wording
-from compile.common import clean, local_now, one_line, parse_time, render, valid_address, vn_datetime
+from compile.common import clean, local_now, one_line, parse_time, render, valid_address, vn_date, vn_datetime
 from store import facts
 from store import outbox as outbox_rows
 from store.config import Config
@@ -69,6 +69,11 @@ def skip_reason(db: sqlite_utils.Database, cfg: Config, message_id: int, now: dt
         return f"automatic mail ({auto})"
     if outbox.exists(db, f"receipt:{message_id}"):
         return "already answered"
+    placed = facts.placed(db, message_id)
+    received = parse_time(cfg, placed[3]) if placed else None
+    age = cfg.receipts.max_age_days
+    if received is not None and now - received > dt.timedelta(days=age):
+        return f"the mail is {(now - received).days} days old (more than [receipts] max_age_days = {age})"
     cap = cfg.receipts.max_per_address_per_day
     if _sent_today(db, cfg, addr, now) >= cap:
         return f"{addr} already got {cap} receipts today"
@@ -89,7 +94,10 @@ def _letter(db: sqlite_utils.Database, cfg: Config, message_id: int, addr: str, 
     unit, report = cfg.unit(msg[0] or ""), cfg.report(msg[1] or "")
     period = report.period(msg[2]) if report else None
     title = report.title if report else "Báo cáo"
+    to, cc = _addressees(db, unit, addr, message_id)
+    sub = facts.submission(db, message_id)
     context = {
+        "timing": _timing(cfg, sub), "version": _version(cfg, sub), "forwarded": bool(cc),
         "unit_name": unit.name if unit else (msg[0] or "chưa xác định"), "title": title,
         "period_label": period.label if period else (msg[2] or "chưa xác định"),
         "received": vn_datetime(parse_time(cfg, msg[3])), "subject": one_line(msg[4], 300),
@@ -103,8 +111,41 @@ def _letter(db: sqlite_utils.Database, cfg: Config, message_id: int, addr: str, 
     }
     refs = " ".join(x for x in (thread.split() + [header_id]) if x)
     subject = f"[{title}] Xác nhận đã nhận báo cáo {context['period_label']} - {context['unit_name']}"
-    return mail.Letter(to=(addr,), subject=subject, text=render("receipt.txt.j2", **context),
+    return mail.Letter(to=to, subject=subject, text=render("receipt.txt.j2", **context),
+                       extra_headers=(("Cc", ", ".join(cc)),) if cc else (),
                        auto_submitted="auto-replied", in_reply_to=header_id, references=one_line(refs, 900))
+
+
+def _addressees(db: sqlite_utils.Database, unit, addr: str, message_id: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(to, cc): the sender; but a report that came from another address than the unit's own (a
+    forward by a clerk, a teacher's personal mail) is confirmed to the unit's official address,
+    the sender in copy — so a unit learns of a report sent in its name."""
+    official = tuple(e.strip().lower() for e in (unit.emails if unit else ()) if valid_address(e))
+    if not official or addr in official or facts.sender_known(db, message_id):
+        return (addr,), ()
+    return (official[0],), (addr,)
+
+
+def _timing(cfg: Config, sub: dict | None) -> str:
+    """On time or late, against the due date (the unit's first report decides)."""
+    if not sub or not sub.get("due"):
+        return ""
+    due = vn_date(dt.date.fromisoformat(sub["due"][:10]))
+    if sub["first_on_time"]:
+        return f"đúng hạn (hạn gửi: {due})"
+    return f"trễ hạn (hạn gửi: {due})"
+
+
+def _version(cfg: Config, sub: dict | None) -> str:
+    """Which earlier mail this one replaces or supplements."""
+    if not sub or int(sub["version"]) <= 1:
+        return ""
+    before = vn_datetime(parse_time(cfg, sub["previous_received"])) if sub.get("previous_received") else "trước"
+    if sub["submission"] == "supplement":
+        return (f"Đây là thư bổ sung, điều chỉnh (lần gửi thứ {sub['version']}): các số liệu của thư này được cập "
+                f"nhật vào báo cáo đơn vị đã gửi; các số liệu khác giữ nguyên.")
+    return (f"Đây là lần gửi thứ {sub['version']}: báo cáo này thay thế báo cáo đơn vị gửi lúc {before} "
+            "và được sử dụng để tổng hợp.")
 
 
 def _values(db, report, message_id: int) -> list[dict]:

@@ -5,8 +5,9 @@ every `every_days_after` days after the due date, at most `max_after` times. The
 date counts (`[[extensions]]`). On a given day only the LATEST stage whose date has come is
 sent, and only while it is current (until the next stage's date; the last one for
 `every_days_after` days): after downtime or at a fresh start a unit gets one reminder, never a
-back-log. A unit never gets two reminders for one period on the same local day, whatever the
-configuration did meanwhile, and the dedupe key (`reminder:R:P:UNIT:STAGE`) makes queueing
+back-log, and after the due date the next one waits `every_days_after` days from it (a catch-up
+is not followed by the next stage the next day). A unit never gets two reminders for one period
+on the same local day, whatever the configuration did meanwhile, and the dedupe key (`reminder:R:P:UNIT:STAGE`) makes queueing
 idempotent. A unit whose first report arrived (up to `now`) gets nothing more; a reminder still
 pending delivery when its report arrives is withdrawn.
 """
@@ -69,7 +70,8 @@ def plan(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> list[Plann
     if not cfg.reminders.enabled:
         return []
     today = local_now(cfg, now).date()
-    sent_today = _reminded_today(db, cfg, today)
+    last = _last_reminded(db, cfg)
+    every = cfg.reminders.every_days_after
     out = []
     for report in cfg.reports:
         for period in report.periods:
@@ -79,8 +81,11 @@ def plan(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> list[Plann
                     continue
                 due = cfg.due_for(unit.code, report.code, period)
                 stage = current_stage(cfg, due, today)
-                if stage is None or (report.code, period.id, unit.code) in sent_today:
+                previous = last.get((report.code, period.id, unit.code))
+                if stage is None or previous == today:
                     continue
+                if stage.startswith("after-") and previous is not None and (today - previous).days < every:
+                    continue      # a catch-up was sent lately: the next one waits its interval
                 firsts = firsts if firsts is not None else first_submissions(db, cfg, report.code, period.id, now)
                 key = f"reminder:{report.code}:{period.id}:{unit.code}:{stage}"
                 if unit.code in firsts or outbox.exists(db, key):
@@ -101,14 +106,15 @@ def _planned(report: Report, period: Period, unit: Unit, stage: str, due: dt.dat
                        overdue=overdue, problem=problem)
 
 
-def _reminded_today(db: sqlite_utils.Database, cfg: Config, today: dt.date) -> set[tuple[str, str, str]]:
-    """(report, period, unit) that already have a reminder row created on this local day."""
-    out = set()
+def _last_reminded(db: sqlite_utils.Database, cfg: Config) -> dict[tuple[str, str, str], dt.date]:
+    """(report, period, unit) -> the local day of its latest reminder row."""
+    out: dict[tuple[str, str, str], dt.date] = {}
     for key, _to, created in outbox_rows.queued(db, "reminder"):
         when = parse_time(cfg, created)
         parts = key.split(":")
-        if when is not None and when.date() == today and len(parts) >= 5:
-            out.add((parts[1], parts[2], parts[3]))
+        if when is not None and len(parts) >= 5:
+            k = (parts[1], parts[2], parts[3])
+            out[k] = max(out.get(k, when.date()), when.date())
     return out
 
 

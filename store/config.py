@@ -158,6 +158,7 @@ class ReceiptsConfig:
     """`[receipts]`: a reply to each report saying what was understood."""
     enabled: bool = False
     max_per_address_per_day: int = 3
+    max_age_days: int = 3                       # mail older than this (a back-fill) is not answered
 
 
 @dataclass(frozen=True)
@@ -533,7 +534,8 @@ def _receipts(t: _Table) -> ReceiptsConfig:
     d = ReceiptsConfig
     return ReceiptsConfig(enabled=t.get("enabled", bool, d.enabled),
                           max_per_address_per_day=t.number("max_per_address_per_day", int,
-                                                           d.max_per_address_per_day, low=1))
+                                                           d.max_per_address_per_day, low=1),
+                          max_age_days=t.number("max_age_days", int, d.max_age_days, low=0))
 
 
 def _incidents(t: _Table) -> IncidentsConfig:

@@ -33,6 +33,24 @@ def placed(db: sqlite_utils.Database, message_id: int) -> tuple | None:
                       " WHERE message_id = ?", [message_id]).fetchone()
 
 
+def submission(db: sqlite_utils.Database, message_id: int) -> dict | None:
+    """This report mail among its unit's for the period (`v_submissions`): its version and kind,
+    whether the unit's first one was on time, the due date, and the mail it follows."""
+    rows = list(db.query(
+        "SELECT s.message_id, s.version, s.on_time, s.due, s.submission, s.received_at, "
+        "(SELECT f.on_time FROM v_submissions f WHERE f.unit_code = s.unit_code AND f.report_code = s.report_code "
+        " AND f.period = s.period AND f.version = 1) AS first_on_time, "
+        "(SELECT p.received_at FROM v_submissions p WHERE p.unit_code = s.unit_code AND p.report_code = s.report_code "
+        " AND p.period = s.period AND p.version = s.version - 1) AS previous_received "
+        "FROM v_submissions s WHERE s.message_id = ?", [message_id]))
+    return rows[0] if rows else None
+
+
+def sender_known(db: sqlite_utils.Database, message_id: int) -> int:
+    row = db.execute("SELECT sender_known FROM messages WHERE id = ?", [message_id]).fetchone()
+    return int(row[0] or 0) if row else 0
+
+
 def heading(db: sqlite_utils.Database, message_id: int) -> tuple | None:
     """(from_addr, subject, received_at) of one message in `v_messages`."""
     return db.execute("SELECT from_addr, subject, received_at FROM v_messages WHERE message_id = ?",

@@ -115,3 +115,44 @@ def test_receipts_are_planned_from_the_store_for_recent_reports_only(store, tmp_
     assert len(receipts.queue_pending(db, cfg, NOW)) == 1
     assert [r[0] for r in db.execute("SELECT dedupe_key FROM outbox")] == [f"receipt:{recent}"]
     assert receipts.queue_pending(db, cfg, NOW) == []          # once
+
+
+def _body(tmp_path) -> tuple[email.message.EmailMessage, str]:
+    emls = sorted((tmp_path / "outbox").glob("*-receipt.eml"))
+    msg = email.message_from_bytes(emls[-1].read_bytes(), policy=email.policy.default)
+    return msg, msg.get_content()
+
+
+def test_a_back_filled_mail_gets_no_receipt(store, tmp_path):
+    cfg, db = store
+    mid = _report(db, tmp_path, _raw(), received="2024-06-10 09:00")
+    assert "days old" in receipts.skip_reason(db, cfg, mid, NOW) and receipts.queue(db, cfg, mid, NOW) is None
+
+
+def test_the_receipt_says_late_and_which_mail_it_replaces(store, tmp_path):
+    cfg, db = store
+    late = at("2024-07-03 10:00")
+    first = _report(db, tmp_path, _raw(), received="2024-07-02 09:00", name="a.eml")
+    second = _report(db, tmp_path, _raw(), received="2024-07-03 09:00", name="b.eml")
+    assert receipts.queue(db, cfg, first, late) is not None
+    assert receipts.queue(db, cfg, second, late) is not None
+    outbox.deliver(db, cfg, late)
+    bodies = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default).get_content()
+              for p in sorted((tmp_path / "outbox").glob("*-receipt.eml"))]
+    assert all("trễ hạn (hạn gửi: 30/06/2024)" in b for b in bodies)
+    assert sum("Đây là lần gửi thứ 2: báo cáo này thay thế báo cáo đơn vị gửi lúc 09:00 ngày 02/07/2024" in b
+               for b in bodies) == 1
+
+
+def test_a_report_from_another_address_is_confirmed_to_the_units_own(store, tmp_path):
+    cfg, db = store
+    clerk = "chuyenvien.so@binhphuoc.edu.vn"
+    mid = _report(db, tmp_path, _raw(sender=clerk), sender=clerk)
+    db.execute("UPDATE messages SET sender_known = 0 WHERE id = ?", [mid])
+    assert receipts.queue(db, cfg, mid, NOW) is not None
+    (to,) = db.execute("SELECT recipients FROM v_outbox WHERE kind = 'receipt'").fetchone()
+    official = cfg.unit("THPT-LOCNINH").emails[0]
+    assert to == f"{official}, {clerk}"                      # both get it: the envelope has the copy
+    outbox.deliver(db, cfg, NOW)
+    msg, body = _body(tmp_path)
+    assert msg["To"] == official and msg["Cc"] == clerk and "đúng hạn (hạn gửi: 30/06/2024)" in body

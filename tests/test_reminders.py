@@ -85,7 +85,9 @@ def test_daemon_down_ten_days_sends_only_the_latest_stage(store, tmp_path):
     assert len(planned) == 9 and "THPT-DONGXOAI" not in {p.unit_code for p in planned}
     assert len(reminders.queue(db, cfg, now)) == 9
     assert reminders.plan(db, cfg, now) == [] and reminders.queue(db, cfg, now) == []
-    assert {p.stage for p in reminders.plan(db, cfg, at("2024-07-09 07:30"))} == {"after-3"}
+    # the next stage waits `every_days_after` (3) days from the catch-up, not until the next day
+    assert reminders.plan(db, cfg, at("2024-07-09 07:30")) == [] == reminders.plan(db, cfg, at("2024-07-10 07:30"))
+    assert {p.stage for p in reminders.plan(db, cfg, at("2024-07-11 07:30"))} == {"after-3"}
 
 
 def test_never_two_reminders_the_same_day_even_after_a_policy_change(store):
