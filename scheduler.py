@@ -72,7 +72,7 @@ class Context:
         return self._db
 
 
-READ_ONLY_COMMANDS = {"status", "failures", "health"}   # work on a read-only store or a backup copy
+READ_ONLY_COMMANDS = {"status", "failures", "health", "draft-report"}   # work on a read-only store or a backup copy
 
 
 def _table(rows: list[list[str]], header: list[str]) -> str:
@@ -324,6 +324,20 @@ def cmd_template(ctx: Context) -> int:
     return 0
 
 
+def cmd_draft_report(ctx: Context) -> int:
+    """The Department's report of one period, drafted as a Word document for the clerk to finish."""
+    from compile import draft
+    rep = ctx.cfg.report(ctx.args.report)
+    if rep is None:
+        raise UsageError(f"--report: {ctx.args.report!r} is not a configured report")
+    if rep.period(ctx.args.period) is None:
+        raise UsageError(f"--period: {ctx.args.period!r} is not a period of report {rep.code!r}")
+    data = draft.build(ctx.db, ctx.cfg, rep.code, ctx.args.period, ctx.now)
+    Path(ctx.args.output).write_bytes(data)
+    print(f"draft-report: {ctx.args.output} ({len(data):,} bytes)")
+    return 0
+
+
 # ---------------------------------------------------------------- the daemon's jobs
 
 def job_in_daemon(ctx: Context) -> bool:
@@ -523,6 +537,10 @@ def build_parser() -> argparse.ArgumentParser:
     tp.add_argument("--unit")
     tp.add_argument("--period")
     tp.add_argument("-o", "--output", required=True)
+    dr = add("draft-report", cmd_draft_report, "the Department's report of a period, drafted (.docx)")
+    dr.add_argument("--report", required=True)
+    dr.add_argument("--period", required=True)
+    dr.add_argument("-o", "--output", required=True)
     hl = add("health", cmd_health, "exit non-zero when the last successful poll is too old")
     hl.add_argument("--max-age", type=int, metavar="MINUTES",
                     help="the limit (default [schedule] health_max_age_minutes, 30)")

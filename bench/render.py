@@ -1,13 +1,19 @@
-"""What people get on paper: the Quick start's compiled workbook and blank form printed to PDF
-with LibreOffice headless, with the page count and the smallest printed type size of each.
+"""What people get on paper: the compiled workbook, the blank form and the drafted report
+printed to PDF with LibreOffice headless, with the page count and the smallest printed type size
+of each.
 
     python3 bench/render.py [--soffice PATH] [--keep DIR]
 
 The Quick start is run in a temporary copy of the tree (its Maildir, `--now 2024-07-05T08:00`),
-then `digest --dry-run` writes the workbook and `template` the form of one unit. Each is
-converted with `soffice --headless --convert-to pdf`; the type size is estimated from the word
-boxes `pdftotext -bbox` reports (a box is about 1.16 times the font size for the serif fonts
-used), per page. Figures, not assertions; LibreOffice and poppler-utils must be installed.
+then `digest --dry-run` writes the workbook, `template` the form of one unit and `draft-report`
+the Department's report. A second store holds a whole year: all 50 units of the example have
+reported both periods (tests/storefill.py), and its workbook is built as the annual digest would
+(`--now 2024-12-15`). Each document is converted with `soffice --headless --convert-to pdf`; the
+type size is estimated from the word boxes `pdftotext -bbox` reports (a box is about 1.16 times
+the font size for the serif fonts used), per page. Page counts per sheet are read from the text
+of each page. Figures, not assertions; LibreOffice and poppler-utils must be installed. Where
+Times New Roman is not installed LibreOffice prints with a wider substitute (DejaVu Serif), so
+the counts here are on the high side.
 """
 from __future__ import annotations
 
@@ -50,6 +56,23 @@ def measure(pdf: Path) -> tuple[int, list[float]]:
     return len(sizes), sizes
 
 
+YEAR = """
+import random, sys
+from pathlib import Path
+from compile import workbook
+from tests.storefill import add_report, at, fresh_store
+cfg, db = fresh_store(Path(sys.argv[1]))
+rng = random.Random(7)
+inds = [i.code for i in cfg.report("cttre").indicators]
+for n, unit in enumerate(cfg.units):
+    for period, day in (("2024S1", "2024-06-2%d 09:00" % (n % 9)), ("2024", "2024-12-0%d 09:00" % (n % 9 + 1))):
+        scale = 2 if period == "2024" else 1
+        add_report(db, unit.code, day, {code: rng.randint(0, 40) * scale * (30 if code == "tre_em_tong" else 1)
+                                        for code in inds}, period=period)
+Path(sys.argv[2]).write_bytes(workbook.build(db, cfg, "cttre", at("2024-12-15 08:00"), "2024"))
+"""
+
+
 def run(tree: Path, *args: str) -> None:
     env = {**os.environ, "PYTHONPATH": str(tree)}
     subprocess.run([sys.executable, "-m", "scheduler", "--config", "config.example.toml", "--now", NOW, *args],
@@ -75,11 +98,36 @@ def main() -> int:
         run(tree, "digest", "--period", "2024S1", "--dry-run", "-o", str(out))
         run(tree, "template", "--report", "cttre", "--unit", "THPT-LOCNINH", "--period", "2024S1",
             "-o", str(out / "Mau-bao-cao-THPT-LOCNINH.xlsx"))
+        run(tree, "draft-report", "--report", "cttre", "--period", "2024S1", "-o", str(out / "Bao-cao-2024S1.docx"))
+        subprocess.run([sys.executable, "-c", YEAR, str(Path(tmp) / "year"), str(out / "Tong-hop-nam-50-don-vi.xlsx")],
+                       cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)}, check=True, timeout=600)
         print(f"{'document':<44} {'pages':>5}  smallest type per page (pt)")
-        for document in sorted(out.glob("*.xlsx")):
-            pages, sizes = measure(to_pdf(office, document))
+        for document in sorted([*out.glob("*.xlsx"), *out.glob("*.docx")]):
+            pdf = to_pdf(office, document)
+            pages, sizes = measure(pdf)
             print(f"{document.name:<44} {pages:>5}  {min(sizes) if sizes else 0:>4}  {sizes}")
+            if document.suffix == ".xlsx":
+                print(f"{'':<44} {'':>5}  pages per sheet: {sheet_pages(pdf)}")
     return 0
+
+
+def sheet_pages(pdf: Path) -> dict[str, int]:
+    """Printed pages per sheet: a page starts a sheet when it carries the sheet's title line."""
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    counts: dict[str, int] = {}
+    current = "?"
+    for page in text.split("\f"):
+        if not page.strip():
+            continue
+        for line in page.splitlines():
+            words = " ".join(line.split())
+            if words.startswith(("BẢNG TỔNG HỢP", "DANH SÁCH", "TÌNH HÌNH")):
+                nxt = page.split(line, 1)[1].strip().splitlines()
+                current = f"{words} / {' '.join(nxt[0].split()) if nxt else ''}"[:70]
+                break
+        counts[current] = counts.get(current, 0) + 1
+    return counts
 
 
 if __name__ == "__main__":

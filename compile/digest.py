@@ -142,7 +142,7 @@ def build(db: sqlite_utils.Database, cfg: Config, report_code: str, period_id: s
     return BuiltDigest(
         report_code=report.code, period_id=period.id, recipients=cfg.digest.recipients,
         subject=subject, text=render("digest.txt.j2", **context), html=render("digest.html.j2", **context),
-        workbook=workbook.build(db, cfg, report.code, now),
+        workbook=workbook.build(db, cfg, report.code, now, period.id),
         workbook_name=f"Tong-hop-{report.code}-{period.id}-{local:%Y%m%d}.xlsx",
         chart_png=chart.completeness_png(comp, local.date()))
 

@@ -83,6 +83,9 @@ class Organisation:
     symbol: str = "SGDĐT"
     place: str = "Bình Phước"
     contact: str = ""
+    full_name: str = "Sở Giáo dục và Đào tạo tỉnh Bình Phước"    # as an addressee writes it ("Kính gửi: …")
+    short_name: str = "SỞ GD&ĐT BÌNH PHƯỚC"     # the parent line of the units directly under it
+    report_to: str = "Bộ Giáo dục và Đào tạo; Ủy ban nhân dân tỉnh Bình Phước"   # the Department's report goes to
 
 
 @dataclass(frozen=True)
@@ -639,7 +642,7 @@ def _split(value: str | None) -> tuple[str, ...]:
 
 
 def load_units(path: Path) -> tuple[Unit, ...]:
-    """Read the units CSV (header `code,name,kind,district,emails,aliases[,reports,active_from,active_to]`)."""
+    """Read the units CSV (header `code,name,kind,district,emails,aliases[,reports,active_from,active_to,parent]`)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
@@ -665,7 +668,7 @@ def load_units(path: Path) -> tuple[Unit, ...]:
             district=(row.get("district") or "").strip(),
             emails=tuple(e.lower() for e in _split(row.get("emails"))), aliases=_split(row.get("aliases")),
             reports=_split(row.get("reports")), active_from=_date_cell(row.get("active_from") or "", where),
-            active_to=_date_cell(row.get("active_to") or "", where)))
+            active_to=_date_cell(row.get("active_to") or "", where), parent=(row.get("parent") or "").strip()))
     return tuple(units)
 
 

@@ -96,6 +96,7 @@ class Unit:
     reports: tuple[str, ...] = ()
     active_from: dt.date | None = None
     active_to: dt.date | None = None
+    parent: str = ""          # the body above the unit, as its letterhead names it (optional column)
 
     def owes(self, report_code: str, on: dt.date) -> bool:
         """Whether this unit is expected to send `report_code` for a period due `on`."""

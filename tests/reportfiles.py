@@ -106,9 +106,11 @@ def rename_sheet(ws) -> None:
 
 
 def header_on_row(n: int) -> Callable:
+    from compile.form import HEADER_ROW
+
     def edit(ws) -> None:
         _unmerge(ws)
-        ws.insert_rows(1, n - 10)
+        ws.insert_rows(1, n - HEADER_ROW)
     return edit
 
 

@@ -1,8 +1,10 @@
-"""The compiled workbook, opened with openpyxl: figures equal the store, text never becomes a formula."""
+"""The compiled workbook, opened with openpyxl: figures equal the store, totals are formulas that
+carry their values, text never becomes a formula, and the pages print as document-style.md asks."""
 from __future__ import annotations
 
 import dataclasses
 import io
+import re
 
 import openpyxl
 import pytest
@@ -26,8 +28,8 @@ def book(tmp_path):
     add_report(db, "TT-BUDOP", "2024-06-22 09:00", {"tre_em_tong": 300, "tt_so_buoi": "@SUM(1+1)\x07"})
     add_report(db, "THPT-LOCNINH", "2024-12-01 09:00", {"tre_em_tong": 1300}, period="2024")
     add_incident(db, "THPT-LOCNINH", "2024-06-01", summary="=1+2 " + "x" * 5000)
-    wb = openpyxl.load_workbook(io.BytesIO(workbook.build(db, cfg, "cttre", NOW)))
-    return cfg, db, wb
+    data = workbook.build(db, cfg, "cttre", NOW)
+    return cfg, db, openpyxl.load_workbook(io.BytesIO(data), data_only=True), openpyxl.load_workbook(io.BytesIO(data))
 
 
 def _table(ws):
@@ -42,21 +44,40 @@ def _table(ws):
 
 
 def test_sheets_and_heading(book):
-    cfg, _, wb = book
+    cfg, _, wb, _ = book
     assert wb.sheetnames == ["2024S1", "2024", "Tình hình gửi báo cáo", "Cảnh báo số liệu", "Vụ việc",
                              "Nguồn số liệu"]
     ws = wb["2024S1"]
-    values = [c.value for row in ws.iter_rows(max_row=6) for c in row if c.value]
+    values = [c.value for row in ws.iter_rows(max_row=8) for c in row if c.value]
     for text in ("UBND TỈNH BÌNH PHƯỚC", "SỞ GIÁO DỤC VÀ ĐÀO TẠO", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
                  "Độc lập - Tự do - Hạnh phúc", "Bình Phước, ngày 05 tháng 7 năm 2024",
-                 "Báo cáo công tác trẻ em 6 tháng đầu năm 2024"):
+                 "Báo cáo công tác trẻ em 6 tháng đầu năm 2024", "Số: …/BC-SGDĐT"):
         assert text in values
     assert ws["A1"].font.name == "Times New Roman"
+    rules = [c for c in ws[3] if isinstance(c.value, str) and c.value.strip("\u00a0") == "" and c.value]
+    assert len(rules) == 2 and all(c.font.u == "single" for c in rules)      # under both blocks
+    below = [c.value for row in ws.iter_rows(min_row=ws.max_row - 6) for c in row if c.value]
+    assert "NGƯỜI LẬP BIỂU" in below and "TRƯỞNG PHÒNG" in below
+
+
+def test_what_prints(book):
+    """The period sheets with something to show and the incidents print; the completeness,
+    warnings and sources sheets stay on screen (an empty print area: printing skips them)."""
+    _, _, wb, _ = book
+    def printed(ws):
+        area = ws.print_area
+        return bool(area) and ":" in area and any(c.value is not None for row in ws[area.split("!")[-1].replace("$", "")]
+                                                  for c in row)
+    assert [ws.title for ws in wb.worksheets if printed(ws)] == ["2024S1", "2024", "Vụ việc"]
+    ws = wb["2024S1"]
+    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows
+    head = next(r for r in range(1, 20) if ws.cell(r, 1).value == "STT")
+    assert ws.row_dimensions[head].height >= 12 * 1.3 * 5          # wrapped labels: the row is grown
 
 
 @pytest.mark.parametrize("period", ["2024S1", "2024"])
 def test_figures_equal_the_store(book, period):
-    cfg, db, wb = book
+    cfg, db, wb, formulas = book
     ws = wb[period]
     codes, rows, total_row = _table(ws)
     assert set(codes) == {i.code for i in cfg.report("cttre").indicators}
@@ -68,35 +89,64 @@ def test_figures_equal_the_store(book, period):
     for ind, col in codes.items():
         expect = db.execute("SELECT SUM(value) FROM v_values WHERE period = ? AND indicator = ?",
                             [period, ind]).fetchone()[0]
-        got = ws.cell(total_row, col).value
-        assert got == expect
-        assert got is None or isinstance(got, (int, float))
-        if expect is not None:   # the rows add up to the total, too
-            assert sum(ws.cell(r, col).value or 0 for r in rows.values()
-                       if isinstance(ws.cell(r, col).value, (int, float))) == expect
+        got = ws.cell(total_row, col).value               # the formula's value, as saved in the file
+        assert got == (expect or 0) and isinstance(got, (int, float))
+        assert sum(ws.cell(r, col).value or 0 for r in rows.values()   # the rows add up to the total, too
+                   if isinstance(ws.cell(r, col).value, (int, float))) == (expect or 0)
+        letter = ws.cell(total_row, col).column_letter
+        assert formulas[period].cell(total_row, col).value == \
+            f"=SUM({letter}{min(rows.values())}:{letter}{max(rows.values())})"
 
 
 def test_by_kind_district_and_previous_period(book):
-    _, _, wb = book
+    _, _, wb, formulas = book
     ws = wb["2024"]
     labels = {ws.cell(r, 3).value: r for r in range(1, ws.max_row + 1)}
-    codes, _, _ = _table(ws)
+    codes, _, total_row = _table(ws)
     col = codes["tre_em_tong"]
     assert ws.cell(labels["Trường THPT"], col).value == 1300
     assert ws.cell(labels["Lộc Ninh"], col).value == 1300
     assert ws.cell(labels["Kỳ trước (6 tháng đầu năm 2024)"], col).value == 1250 + 800 + 300
     assert ws.cell(labels["Chênh lệch so với kỳ trước"], col).value == 1300 - 2350
+    f = formulas["2024"]
+    assert f.cell(labels["Trường THPT"], col).value.startswith("=SUMIF(")
+    assert f.cell(labels["Chênh lệch so với kỳ trước"], col).value == \
+        f"={ws.cell(1, col).column_letter}{total_row}-{ws.cell(1, col).column_letter}{labels['Kỳ trước (6 tháng đầu năm 2024)']}"
 
 
-def test_no_formula_anywhere_and_risky_text_is_quote_prefixed(book):
-    _, _, wb = book
-    risky = []
+def test_a_corrected_cell_updates_the_totals(book, tmp_path):
+    """The total is a formula over exactly the unit rows: after a unit's figure is changed, the
+    total a spreadsheet program computes from it follows (recomputed here by the formula's range)."""
+    _, _, wb, formulas = book
+    f = formulas["2024S1"]
+    codes, rows, total_row = _table(f)
+    col = codes["tre_em_tong"]
+    formula = f.cell(total_row, col).value
+    m = re.fullmatch(r"=SUM\(([A-Z]+)(\d+):([A-Z]+)(\d+)\)", formula)
+    assert m and int(m.group(2)) == min(rows.values()) and int(m.group(4)) == max(rows.values())
+    f.cell(rows["THPT-LOCNINH"], col).value = 1000                    # the clerk corrects a figure
+    recomputed = sum(v for r in range(int(m.group(2)), int(m.group(4)) + 1)
+                     if isinstance(v := f.cell(r, col).value, (int, float)))
+    assert recomputed == 1000 + 800 + 300
+
+
+OWN_FORMULA = re.compile(r"=SUM\([A-Z]+\d+:[A-Z]+\d+\)|=SUMIF\(\$[A-Z]+\$\d+:\$[A-Z]+\$\d+,\$C\d+,"
+                         r"[A-Z]+\$\d+:[A-Z]+\$\d+\)|=[A-Z]+\d+-[A-Z]+\d+")
+
+
+def test_only_our_totals_are_formulas_and_risky_text_is_quote_prefixed(book):
+    _, _, _, wb = book
+    risky, own = [], 0
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for c in row:
-                assert c.data_type != "f", (ws.title, c.coordinate, c.value)
+                if c.data_type == "f":        # only the totals the workbook computes, on the period sheets
+                    assert ws.title in ("2024S1", "2024") and OWN_FORMULA.fullmatch(c.value), (ws.title, c.coordinate)
+                    own += 1
+                    continue
                 if isinstance(c.value, str) and c.value[:1] in "=+-@":
                     risky.append(c)
+    assert own > 0
     texts = {c.value for c in risky}
     assert HOSTILE in texts and "+1 vụ" in texts and "-cmd|' /C calc'!A0" in texts
     assert "@SUM(1+1)" in texts                                   # the control character is gone
@@ -105,7 +155,7 @@ def test_no_formula_anywhere_and_risky_text_is_quote_prefixed(book):
 
 
 def test_completeness_incidents_and_sources(book):
-    _, db, wb = book
+    _, db, wb, _ = book
     comp = wb["Tình hình gửi báo cáo"]
     states = {comp.cell(r, 3).value: comp.cell(r, 8).value for r in range(1, comp.max_row + 1)
               if comp.cell(r, 1).value == "6 tháng đầu năm 2024"}

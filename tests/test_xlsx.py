@@ -27,7 +27,7 @@ EDITS = [
     ("code column deleted", [rf.delete_code_column], {}),
     ("rows inserted", [rf.insert_rows], {}),
     ("sheet renamed", [rf.rename_sheet], {}),
-    ("header on row 12", [rf.header_on_row(12)], {}),
+    ("header on row 16", [rf.header_on_row(16)], {}),
     ("header on row 5, no code column", [rf.delete_code_column, lambda ws: ws.delete_rows(1, 5)], {}),
     ("pasted twice", [rf.paste_twice], {}),
     ("pasted twice, no code column", [rf.delete_code_column, rf.paste_twice], {}),
@@ -53,7 +53,7 @@ def test_edited_forms_give_the_figures(name, edits, changes):
 def test_source_and_raw_name_the_cell():
     p = parse(rf.filled_xlsx(None, rf.set_value("tre_em_tong", "3.250"), rf.rename_sheet))
     v = next(v for v in p.values if v.indicator == "tre_em_tong")
-    assert (v.number, v.raw, v.source, v.method) == (3250, "3.250", "bc.xlsx › Sheet1 › E12", "table")
+    assert (v.number, v.raw, v.source, v.method) == (3250, "3.250", "bc.xlsx › Sheet1 › E15", "table")
 
 
 def test_formula_without_cached_value_is_none_with_a_warning():
