@@ -141,9 +141,10 @@ def _sentence(ind: Indicator, fig: aggregate.Figures) -> str:
     else:
         head = "- " + label
     said = f"{fmt_number(value)} {ind.unit}".strip() if value is not None else "chưa có số liệu"
-    prev = fig.previous_total.get(ind.code) if fig.previous_period else None
-    if value is not None and prev is not None:
-        said += f" (kỳ trước: {fmt_number(prev)} {ind.unit})".replace("  ", " ")
+    same = fig.comparison(ind.code)
+    if value is not None and same is not None:   # over the same units only, and said so
+        said += (f" (so với kỳ trước, trên cùng {same.units} đơn vị có số liệu cả hai kỳ: "
+                 f"{fmt_number(same.before)} → {fmt_number(same.now)} {ind.unit})").replace("  ", " ")
     return f"{head}: {said}."
 
 
@@ -313,7 +314,7 @@ def _table_annex(doc, cfg: Config, report: Report, period: Period, fig: aggregat
     prev = bool(fig.previous_period)
     prev_period = report.period(fig.previous_period) if fig.previous_period else None
     heads = ["STT", "Chỉ tiêu", "Đơn vị tính", "Số liệu"] + (
-        [f"Kỳ trước ({prev_period.label if prev_period else fig.previous_period})"] if prev else [])
+        [f"Kỳ trước ({prev_period.label if prev_period else fig.previous_period}), cùng đơn vị"] if prev else [])
     widths = [Cm(1.2), Cm(9.0), Cm(2.3), Cm(2.0)] + ([Cm(2.0)] if prev else [])
     if not prev:
         widths[1] = Cm(11.0)
@@ -346,7 +347,8 @@ def _table_annex(doc, cfg: Config, report: Report, period: Period, fig: aggregat
             value = _value(fig, ind.code)
             _right(cells[3], fmt_number(value) if value is not None else "", size=12)
             if prev:
-                before = fig.previous_total.get(ind.code)
+                same = fig.comparison(ind.code)
+                before = same.before if same else None
                 _right(cells[4], fmt_number(before) if before is not None else "", size=12)
     for col, width in enumerate(widths):
         table.columns[col].width = width

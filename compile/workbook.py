@@ -38,6 +38,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from compile import aggregate, letterhead
 from compile.common import local_now, number, vn_date, vn_datetime
 from compile.completeness import Completeness, compute
+from parsers.text import fold
 from store.config import Config
 from store.domain import Indicator, Period, Report
 
@@ -234,17 +235,23 @@ def period_sheet(wb, cfg: Config, report: Report, period: Period, comp: Complete
                        by=last_ind + 1) - 1
     row += 2
     put(ws, row, 3, "Tổng hợp theo huyện, thị xã, thành phố", bold=True, size=BODY)
-    for district in sorted(fig.by_district):
+    for district in sorted(fig.by_district, key=lambda d: (fold(d), d)):  # "Đồng Xoài" among the Ds
         row = _sum_row(ws, row + 1, district or "Khác", fig.by_district[district], inds, sheet_cache, units,
                        by=last_ind + 2) - 1
     row += 1
     if fig.previous_period:
         prev = report.period(fig.previous_period)
         row += 1
+        # Compared over the same units only: those with the figure in both periods (never two
+        # totals over different sets of units, as a period still open would give).
+        same = {i.code: fig.comparison(i.code) for i in inds}
         prev_row = row
-        row = _sum_row(ws, row, f"Kỳ trước ({prev.label if prev else fig.previous_period})",
-                       fig.previous_total, inds)
-        put(ws, row, 3, "Chênh lệch so với kỳ trước", box=True, size=BODY, wrap=True)
+        row = _sum_row(ws, row, f"Kỳ trước ({prev.label if prev else fig.previous_period}), các đơn vị có số liệu "
+                       "cả hai kỳ", {c: (x.before if x else None) for c, x in same.items()}, inds)
+        now_row = row
+        row = _sum_row(ws, row, "Kỳ này, cùng các đơn vị đó",
+                       {c: (x.now if x else None) for c, x in same.items()}, inds)
+        put(ws, row, 3, "Chênh lệch so với kỳ trước (cùng đơn vị)", box=True, size=BODY, wrap=True)
         put(ws, row, 4, None, box=True, size=BODY)
         ws.merge_cells(start_row=row, start_column=3, end_row=row, end_column=4)
         for col, ind in enumerate(inds, start=FIRST_IND):
@@ -253,7 +260,7 @@ def period_sheet(wb, cfg: Config, report: Report, period: Period, comp: Complete
                 put(ws, row, col, None, box=True, size=BODY)
             else:
                 letter = get_column_letter(col)
-                _formula(ws, row, col, f"={letter}{total_row}-{letter}{prev_row}", delta, sheet_cache)
+                _formula(ws, row, col, f"={letter}{now_row}-{letter}{prev_row}", delta, sheet_cache)
         row += 1
     row = signature(ws, cfg, row + 1, (1, 4), (last_ind - 7, last_ind))
     ws.print_area = f"A1:{get_column_letter(last_ind)}{row}" if printed else _nothing(ws)

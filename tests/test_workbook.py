@@ -106,12 +106,15 @@ def test_by_kind_district_and_previous_period(book):
     col = codes["tre_em_tong"]
     assert ws.cell(labels["Trường THPT"], col).value == 1300
     assert ws.cell(labels["Lộc Ninh"], col).value == 1300
-    assert ws.cell(labels["Kỳ trước (6 tháng đầu năm 2024)"], col).value == 1250 + 800 + 300
-    assert ws.cell(labels["Chênh lệch so với kỳ trước"], col).value == 1300 - 2350
+    # compared over the same units only: Lộc Ninh is the one unit with the figure in both periods,
+    # never 1,300 (one unit) against 2,350 (three)
+    before = labels["Kỳ trước (6 tháng đầu năm 2024), các đơn vị có số liệu cả hai kỳ"]
+    now, change = labels["Kỳ này, cùng các đơn vị đó"], labels["Chênh lệch so với kỳ trước (cùng đơn vị)"]
+    assert (ws.cell(before, col).value, ws.cell(now, col).value, ws.cell(change, col).value) == (1250, 1300, 50)
     f = formulas["2024"]
     assert f.cell(labels["Trường THPT"], col).value.startswith("=SUMIF(")
-    assert f.cell(labels["Chênh lệch so với kỳ trước"], col).value == \
-        f"={ws.cell(1, col).column_letter}{total_row}-{ws.cell(1, col).column_letter}{labels['Kỳ trước (6 tháng đầu năm 2024)']}"
+    letter = ws.cell(1, col).column_letter
+    assert f.cell(change, col).value == f"={letter}{now}-{letter}{before}"
 
 
 def test_a_corrected_cell_updates_the_totals(book, tmp_path):
