@@ -72,7 +72,7 @@ class Context:
         return self._db
 
 
-READ_ONLY_COMMANDS = {"status", "failures", "health", "draft-report"}   # work on a read-only store or a backup copy
+READ_ONLY_COMMANDS = {"status", "failures", "health", "draft-report", "explain"}   # work on a read-only store or a backup copy
 
 
 def _table(rows: list[list[str]], header: list[str]) -> str:
@@ -200,6 +200,16 @@ def cmd_failures(ctx: Context) -> int:
     print(_table([[str(r["failure_id"]), str(r["message_id"] or ""), r["created_at"], r["stage"],
                    (r["reason"] or "")[:60], r["next"]] for r in rows],
                  ["id", "message", "when", "stage", "reason", "what to do"]))
+    return 0
+
+
+def cmd_explain(ctx: Context) -> int:
+    from compile import explain
+    from store import queries
+    found = queries.explanation(ctx.db, ctx.args.message)
+    if found is None:
+        raise UsageError(f"explain: no message {ctx.args.message} in the store")
+    print(explain.text(ctx.cfg, found))
     return 0
 
 
@@ -517,6 +527,8 @@ def build_parser() -> argparse.ArgumentParser:
     st = add("status", cmd_status, "who has reported: on time / late / missing")
     st.add_argument("--report")
     st.add_argument("--period")
+    ex = add("explain", cmd_explain, "how one message was read: each file, each figure and where it was found")
+    ex.add_argument("message", type=int, help="the store's message id")
     fl = add("failures", cmd_failures, "unresolved failures, newest first")
     fl.add_argument("--all", action="store_true", help="include resolved ones")
     rp = add("reprocess", cmd_reprocess, "parse an archived message again")

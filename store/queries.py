@@ -131,6 +131,25 @@ def failed_message_ids(db: sqlite_utils.Database) -> list[int]:
         "AND stage != 'send' UNION SELECT id FROM messages WHERE status = 'failed' ORDER BY 1")]
 
 
+def explanation(db: sqlite_utils.Database, message_id: int) -> dict[str, Any] | None:
+    """Everything stored about how one message was read: its row, its files with their notes,
+    the values each file gave (and which of them count in `v_values`), its failures."""
+    row = message_row(db, message_id)
+    if row is None:
+        return None
+    files = list(db.query("SELECT id, filename, detected_type, size, stated_unit, stated_period, notes "
+                          "FROM attachments WHERE message_id = ? ORDER BY id", [message_id]))
+    for f in files:
+        f["values"] = list(db.query('SELECT indicator, value, raw, source, method, rank FROM "values" '
+                                    "WHERE attachment_id = ? ORDER BY id", [f["id"]]))
+    counted = {r[0]: (r[1], r[2]) for r in db.execute(
+        "SELECT indicator, message_id, source FROM v_values WHERE unit_code IS ? AND report_code IS ? AND period IS ?",
+        [row["unit_code"], row["report_code"], row["period"]])}
+    failures = list(db.query("SELECT stage, reason, detail, filename, resolved_at FROM failures "
+                             "WHERE message_id = ? ORDER BY id", [message_id]))
+    return {"message": row, "files": files, "counted": counted, "failures": failures}
+
+
 def message_row(db: sqlite_utils.Database, message_id: int) -> dict[str, Any] | None:
     rows = list(db.query("SELECT * FROM messages WHERE id = ?", [message_id]))
     return rows[0] if rows else None
