@@ -16,7 +16,7 @@ from store.errors import SourceError
 from ingest.imap import FolderState, ImapSource, decide, header_message_id
 from ingest.sources import FetchedMessage
 from tests.dovecot import ImapBox, free_port
-from tests.imap_proxy import RefusingProxy
+from tests.imap_proxy import ACTIONS, POINTS, Fault, FaultProxy, RefusingProxy
 from tests.mails import build
 
 
@@ -494,3 +494,33 @@ def test_a_refused_header_fetch_after_a_uidvalidity_change_downloads_instead(ima
         assert seen.paired == ["1", "3"] and seen.refusals(seen.state[0]) == {}
         assert poll(src, seen) == []
         src.close()
+
+
+# ---------------------------------------------------------------- the proxy's connection faults
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize("at", POINTS)
+def test_each_connection_fault_loses_and_repeats_nothing(imap_mailbox, action, at):
+    """Every fault of tests/imap_proxy.py on a reconnection inside a poll (the first connection is
+    cut mid-download, so the fault meets the reconnect): all mail once, in order, nothing refused."""
+    raws = mails(5, f"{action}-{at}")
+    imap_mailbox.append(*raws)
+    with FaultProxy(imap_mailbox.server) as proxy:
+        fault = Fault(action, at, after=120, literal=2)
+        proxy.arm(Fault("cut", "fetch", after=50), fault, None)
+        src, seen = source(imap_mailbox, port=proxy.port, batch_size=2, timeout=0.5), FakeSeen()
+        got = poll(src, seen)
+        src.close()
+        assert [m.raw for m in got] == raws
+        assert proxy.fired == [Fault("cut", "fetch", after=50), fault]
+        assert src.reconnects == 2 and seen.refusal_counts == {}
+
+
+def test_a_fault_on_the_first_connection_is_one_line(imap_mailbox):
+    imap_mailbox.append(*mails(1, "first"))
+    with FaultProxy(imap_mailbox.server) as proxy:
+        proxy.arm(Fault("reset", "login"))
+        with pytest.raises(SourceError) as err:
+            list(source(imap_mailbox, port=proxy.port).fetch_new(FakeSeen()))
+        assert "\n" not in str(err.value) and f"127.0.0.1:{proxy.port}" in str(err.value)
