@@ -20,7 +20,7 @@ Counted per fault kind (a poll's problems count under every kind that fired in i
   lost       mails delivered and not in v_messages after the final clean polls (attributed to
              the first completed poll that skipped them, else "final")
   skipped    mails in the folder before a completed poll (exit 0/1), not refused, and not in the
-             store after it (taken later or never)
+             store after it (taken later or never; each mail counted once, at the first such poll)
   twice      rows in `messages` that are no delivered mail (a second row for one mail, or a
              truncated copy)
   flags      messages whose IMAP flags differ after a poll from before it (by UID, \\Recent
@@ -104,10 +104,6 @@ class Delivered:
     index: int
     sha: str                     # of the bytes the server serves (Dovecot may rewrite some: NUL)
     flags: tuple[bytes, ...]     # as appended
-    refuse_polls: int = 0        # polls still to refuse it (0: served)
-    refused_at: set[tuple[int, int]] = field(default_factory=set)   # (UIDVALIDITY, UID) refused under
-    refused_times: int = 0
-    current: list[int] = field(default_factory=list)                # its UIDs at this poll's start
 
 
 # ---------------------------------------------------------------- the run
@@ -161,6 +157,8 @@ class ImapFaults:
         self.first_skip: dict[str, list[str]] = {}  # sha -> the kinds of the first poll that skipped it
         self.pending_change: str | None = None     # a UIDVALIDITY change the next poll meets first
         self.extra_rows: set[int] = set()          # rows already counted as no delivered mail
+        self.refusing: dict[str, int] = {}         # sha -> polls still to refuse it
+        self.listed: set[str] = set()              # refused mails looked for in `baocao failures`
 
     def _imap_config(self, batch_size: int, timeout: float) -> None:
         text = self.work.config.read_text(encoding="utf-8")
@@ -209,27 +207,29 @@ class ImapFaults:
 
     # -- one poll ---------------------------------------------------------------------------
 
-    def plan(self) -> tuple[list[Fault | None], str | None, list[Delivered]]:
-        """This poll's faults: proxy faults per connection, a Dovecot restart, new refusals."""
+    def plan(self) -> tuple[list[Fault | None], bool]:
+        """This poll's faults: proxy faults per connection or a Dovecot restart; new refusals
+        (a mail, by its bytes, refused for 1..max_fetch_attempts-1 polls) go to `self.refusing`."""
         pick = self.rng.random()
-        pending = [d for d in self.delivered if d.refuse_polls == 0 and d.sha not in self.stored_shas()]
+        stored = self.stored_shas()
+        pending = sorted({d.sha for d in self.delivered} - stored - set(self.refusing))
+        points = POINTS if pending else POINTS[:-1]   # nothing to download: no FETCH to cut or refuse
         if pick < 0.15 and pending:
-            chosen = self.rng.sample(pending, k=min(len(pending), self.rng.choice((1, 1, 2))))
-            for d in chosen:
-                d.refuse_polls = self.rng.randint(1, self.max_attempts - 1)
-            return [], None, chosen
-        if pick < 0.25:
-            return [], RESTART, []
+            for sha in self.rng.sample(pending, k=min(len(pending), self.rng.choice((1, 1, 2)))):
+                self.refusing[sha] = self.rng.randint(1, self.max_attempts - 1)
+            return [], False
+        if pick < 0.25 and pending:
+            return [], True
         if pick < 0.32:
-            return [], None, []
-        fault = Fault(self.rng.choice(ACTIONS), self.rng.choice(POINTS), after=self.rng.randint(0, 4000),
+            return [], False
+        fault = Fault(self.rng.choice(ACTIONS), self.rng.choice(points), after=self.rng.randint(0, 4000),
                       literal=self.rng.randint(1, 12))
         shape = self.rng.random()
         if shape < 0.45:
-            return [fault], None, []
+            return [fault], False
         if shape < 0.9:
-            return [Fault("cut", "fetch", after=self.rng.randint(0, 3000), literal=self.rng.randint(1, 8)), fault], None, []
-        return [fault] * 4, None, []
+            return [Fault("cut", "fetch", after=self.rng.randint(0, 3000), literal=self.rng.randint(1, 8)), fault], False
+        return [fault] * 4, False
 
     def stored_shas(self) -> set[str]:
         return {r["sha256"] for r in self._store_rows()}
@@ -267,9 +267,7 @@ class ImapFaults:
 
     def poll_once(self, faults: list[Fault | None], restart: bool, final: bool = False) -> Poll:
         validity, before = self.folder_now()
-        for d in self.delivered:   # who is refused this poll, by the UIDs it has now
-            d.current = [u for u, (_, sha) in before.items() if sha == d.sha]
-        self.proxy.refuse = {u for d in self.delivered if d.refuse_polls for u in d.current}
+        self.proxy.refuse = {u for u, (_, sha) in before.items() if self.refusing.get(sha)}
         self.proxy.answer = self.rng.choice((b"NO", b"BAD"))
         refused_before = dict(self.proxy.refused)
         fired_before = len(self.proxy.fired)
@@ -319,28 +317,25 @@ class ImapFaults:
             if r["sha256"] not in shas and r["id"] not in self.extra_rows:
                 self.extra_rows.add(r["id"])
                 poll.problems["twice"].append(f"row {r['id']} ({r['header_message_id']}) is no delivered mail")
-        # refusals: counted, visible while they last, then served
-        by_uid = {u: d for d in self.delivered for u in d.current}
+        # refusals: visible while they last, one poll less to go for each mail refused
         failures = self._open_fetch_failures()
-        for uid, times in newly_refused.items():
-            d = by_uid.get(uid)
-            if d is None:
-                continue
-            d.refused_times += times
-            d.refused_at.add((validity, uid))
-            d.refuse_polls = max(0, d.refuse_polls - times)
+        for sha in {before[u][1] for u in newly_refused}:
+            self.refusing[sha] = max(0, self.refusing[sha] - 1)
+        for uid in newly_refused:
+            sha = before[uid][1]
             if not any(f"UID {uid} of" in f and f"(UIDVALIDITY {validity})" in f for f in failures):
                 poll.problems["invisible"].append(f"UID {uid} refused, no open fetch failure names it")
-            elif d.refused_times == times:     # its first refusal: the admin's command lists it
+            elif sha not in self.listed:     # its first refusal: the admin's command lists it
+                self.listed.add(sha)
                 listing = h.run_cli(self.work, ("failures",), env=self.env)
                 if f"UID {uid} " not in listing.stdout:
                     poll.problems["invisible"].append(f"UID {uid} refused, not in `baocao failures`")
         if h.completed(run):
             refused_now = set(self.proxy.refuse)
             for u, (_, sha) in before.items():
-                if sha not in stored and u not in refused_now:
+                if sha not in stored and u not in refused_now and sha not in self.first_skip:
                     poll.problems["skipped"].append(f"UID {u} ({sha[:12]}) was in the folder, not taken")
-                    self.first_skip.setdefault(sha, sorted(set(poll.kinds)) or ["clean poll"])
+                    self.first_skip[sha] = sorted(set(poll.kinds)) or ["clean poll"]
 
     # -- the whole run ----------------------------------------------------------------------
 
@@ -350,17 +345,17 @@ class ImapFaults:
     def run(self) -> Result:
         started = time.monotonic()
         self.deliver(max(1, len(self.todo) * 3 // 10))
-        expected_polls = max(4, int(self.target / 1.1))
+        expected_polls = max(4, int(self.target / 0.9))
         every = max(3, expected_polls // (self.renumberings + 1))
         n = 0
         while self.faults_so_far() < self.target or len(self.uidvalidities) - 1 < self.renumberings:
             n += 1
-            if self.todo and self.rng.random() < 0.6:
-                self.deliver(max(1, len(self.todo) // max(1, expected_polls // 2 - n // 2)))
+            if self.todo and self.rng.random() < 0.6:   # new mail all along the run
+                self.deliver(max(1, round(len(self.todo) / max(1, 0.6 * (expected_polls - n)))))
             if n % every == 0 and len(self.uidvalidities) - 1 < self.renumberings:
                 self.renumber()
-            faults, restart, refused = self.plan()
-            poll = self.poll_once(faults, restart == RESTART)
+            faults, restart = self.plan()
+            poll = self.poll_once(faults, restart)
             if n % 10 == 0 or any(poll.problems.values()):
                 self.log(f"  poll {n}: {self.faults_so_far()} faults, exit {poll.run.returncode}, "
                          f"{', '.join(poll.kinds) or 'clean'}"
@@ -383,8 +378,7 @@ class ImapFaults:
 
     def finish(self) -> list[str]:
         """No more faults: clean polls until one takes nothing, then the end-of-run invariants."""
-        for d in self.delivered:
-            d.refuse_polls = 0
+        self.refusing.clear()
         self.proxy.refuse = set()
         for _ in range(4):
             poll = self.poll_once([], False, final=True)
