@@ -162,6 +162,8 @@ class ImapSource:
         except CapabilityError as exc:
             raise SourceError(f"{self._where} does not offer STARTTLS (set mailbox.tls): {exc}") from exc
         except LoginError as exc:
+            if isinstance(exc.__context__, DROPPED):  # IMAPClient says LoginError for a connection lost too
+                raise self._connection_error(exc.__context__) from exc
             raise SourceError(f"login refused for {self.cfg.username!r} on {self._where}: "
                               f"{_text(exc)}") from exc
         except (OSError, imaplib.IMAP4.abort) as exc:
@@ -181,7 +183,7 @@ class ImapSource:
             return SourceError(f"TLS certificate of {where} rejected: {exc.verify_message}")
         if isinstance(exc, ssl.SSLError):
             return SourceError(f"TLS with {where} failed ({exc.reason or exc}); check mailbox.tls and port")
-        if isinstance(exc, imaplib.IMAP4.abort):
+        if isinstance(exc, (imaplib.IMAP4.abort, ConnectionResetError, ConnectionAbortedError, BrokenPipeError)):
             return SourceError(f"connection to {where} dropped: {_text(exc)}")
         return SourceError(f"cannot talk to {where}: {_text(exc)}")
 
@@ -475,6 +477,8 @@ def _announces_mail(responses: Iterable[Any]) -> bool:
 
 def _text(exc: BaseException) -> str:
     """An exception as one short line (imaplib puts bytes and newlines in its messages)."""
+    if isinstance(exc, OSError) and exc.strerror:   # "Connection reset by peer", not "104"
+        return " ".join(exc.strerror.split())[:300]
     arg = exc.args[0] if exc.args else exc
     text = arg.decode("utf-8", "replace") if isinstance(arg, bytes) else str(arg)
     return " ".join(text.split())[:300] or type(exc).__name__
