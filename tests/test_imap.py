@@ -262,6 +262,22 @@ def test_uidvalidity_change_repairs_known_mail_and_downloads_only_new(imap_mailb
     assert poll(source(imap_mailbox), seen) == []
 
 
+def test_a_rescan_cut_short_pairs_no_second_mail_of_the_same_message_id(imap_mailbox):
+    """A rescan paired UID 1 (the stored mail), then the poll died before it downloaded UID 2,
+    which has the same Message-ID and size: the next rescan must not pair 2 with the stored mail."""
+    first, second = (build(subject="Bổ sung", message_id="<twin@x>", body=f"Bản {v}.") for v in "AB")
+    assert len(first) == len(second)
+    imap_mailbox.append(first, second)
+    validity = imap_mailbox.status()[b"UIDVALIDITY"]
+    seen = FakeSeen()
+    seen.stored[hashlib.sha256(first).hexdigest()] = ("<twin@x>", len(first))
+    seen.rows[(validity - 1, "7")] = "<twin@x>"      # taken under the old numbering
+    seen.rows[(validity, "1")] = "<twin@x>"          # re-paired by the rescan that was cut short
+    seen.state = (validity - 1, 8)
+    assert [m.raw for m in poll(source(imap_mailbox), seen)] == [second]
+    assert seen.state[0] == validity
+
+
 def test_reused_uidvalidity_with_lower_uidnext_trusts_no_old_uid(imap_mailbox):
     """The Dovecot trap: an index rebuilt in the same second keeps UIDVALIDITY, UIDs restart."""
     raws = mails(2, "rebuilt")
