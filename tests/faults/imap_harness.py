@@ -18,7 +18,8 @@ Dovecot's index or by re-creating the folder with the same messages, flags and d
 
 Counted per fault kind (a poll's problems count under every kind that fired in it):
   lost       mails delivered and not in v_messages after the final clean polls (attributed to
-             the first completed poll that skipped them, else "final")
+             the first completed poll that skipped them, else "final"); the end also checks that
+             each UID of the folder is marked seen as the stored mail with its bytes (not mispaired)
   skipped    mails in the folder before a completed poll (exit 0/1), not refused, and not in the
              store after it (taken later or never; each mail counted once, at the first such poll)
   twice      rows in `messages` that are no delivered mail (a second row for one mail, or a
@@ -213,7 +214,7 @@ class ImapFaults:
         pick = self.rng.random()
         stored = self.stored_shas()
         pending = sorted({d.sha for d in self.delivered} - stored - set(self.refusing))
-        points = POINTS if pending else POINTS[:-1]   # nothing to download: no FETCH to cut or refuse
+        # a refusal, a restart mid-download and a fault inside a FETCH need mail to download
         if pick < 0.15 and pending:
             for sha in self.rng.sample(pending, k=min(len(pending), self.rng.choice((1, 1, 2)))):
                 self.refusing[sha] = self.rng.randint(1, self.max_attempts - 1)
@@ -222,8 +223,9 @@ class ImapFaults:
             return [], True
         if pick < 0.32:
             return [], False
-        fault = Fault(self.rng.choice(ACTIONS), self.rng.choice(points), after=self.rng.randint(0, 4000),
-                      literal=self.rng.randint(1, 12))
+        point = "fetch" if pending and self.rng.random() < 0.5 else self.rng.choice(POINTS[:-1])
+        fault = Fault(self.rng.choice(ACTIONS), point, after=self.rng.randint(0, 4000),
+                      literal=self.rng.randint(1, 6))
         shape = self.rng.random()
         if shape < 0.45:
             return [fault], False
@@ -404,12 +406,16 @@ class ImapFaults:
                        f"{len(found - expected)} unexpected")
         conn = sqlite3.connect(str(self.work.store), timeout=30)
         try:
-            seen = {r[0] for r in conn.execute("SELECT uid FROM seen WHERE uidvalidity = ?", [validity])}
+            seen = dict(conn.execute("SELECT s.uid, m.sha256 FROM seen s LEFT JOIN messages m ON m.id = s.message_id "
+                                     "WHERE s.uidvalidity = ?", [validity]).fetchall())
         finally:
             conn.close()
         unseen = sorted(u for u in now if str(u) not in seen)
         if unseen:
             out.append(f"{len(unseen)} UID(s) of the folder not marked seen: {unseen[:10]}")
+        # each UID stands for the stored mail with its bytes (re-paired right after a renumbering)
+        out += [f"mispaired: UID {u} ({sha[:12]}) is recorded as another mail ({seen[str(u)][:12]})"
+                for u, (_, sha) in sorted(now.items()) if seen.get(str(u)) and seen[str(u)] != sha]
         return out
 
 
