@@ -10,8 +10,9 @@ the EXAMINE answer is compared with what the store recorded at the end of the pr
 Only when they differ is the mailbox searched, and then only above the last UID taken.
 
 When UIDVALIDITY changes (folder re-created, server migrated) every UID is re-read by its
-Message-ID and size only; a message the store already holds once with both is re-paired without
-downloading it. When the size differs or several stored messages share the Message-ID, the
+Message-ID and size only; a message the store already holds once with both, whose Message-ID no
+other message of the folder carries, is re-paired without downloading it. Otherwise (the size
+differs, several stored messages or several messages of the folder share the Message-ID) the
 message is downloaded and its hash decides (the archive is content-addressed).
 
 A NO or BAD to a FETCH is the server refusing those messages, not a dropped connection: the
@@ -27,6 +28,7 @@ import logging
 import socket
 import ssl
 import time
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
@@ -162,6 +164,8 @@ class ImapSource:
         except CapabilityError as exc:
             raise SourceError(f"{self._where} does not offer STARTTLS (set mailbox.tls): {exc}") from exc
         except LoginError as exc:
+            if isinstance(exc.__context__, DROPPED):  # IMAPClient says LoginError for a connection lost too
+                raise self._connection_error(exc.__context__) from exc
             raise SourceError(f"login refused for {self.cfg.username!r} on {self._where}: "
                               f"{_text(exc)}") from exc
         except (OSError, imaplib.IMAP4.abort) as exc:
@@ -181,7 +185,7 @@ class ImapSource:
             return SourceError(f"TLS certificate of {where} rejected: {exc.verify_message}")
         if isinstance(exc, ssl.SSLError):
             return SourceError(f"TLS with {where} failed ({exc.reason or exc}); check mailbox.tls and port")
-        if isinstance(exc, imaplib.IMAP4.abort):
+        if isinstance(exc, (imaplib.IMAP4.abort, ConnectionResetError, ConnectionAbortedError, BrokenPipeError)):
             return SourceError(f"connection to {where} dropped: {_text(exc)}")
         return SourceError(f"cannot talk to {where}: {_text(exc)}")
 
@@ -313,8 +317,10 @@ class ImapSource:
         among them, those to pair only if their hash is one of the stored copies'.
 
         A UID pairs without download when its Message-ID and RFC822.SIZE are those of the one
-        stored message with that Message-ID. When the size differs, or several stored messages
-        share the Message-ID (mailers with fixed or broken Message-IDs exist), the body decides."""
+        stored message with that Message-ID, and no other message of the folder carries that
+        Message-ID. When the size differs, or several stored messages or several messages of the
+        folder share the Message-ID (mailers with fixed or broken Message-IDs exist; a second
+        mail with it may not be taken yet), the body decides."""
         self.log.warning("%s: UIDVALIDITY changed (%s -> %s); re-pairing by Message-ID and size",
                          self.name, seen.uidvalidity(), state.uidvalidity)
         every = sorted(self._retry(lambda c: c.search([b"ALL"]), state))
@@ -322,23 +328,27 @@ class ImapSource:
             seen.forget(state.uidvalidity)
         known = seen.seen_keys(state.uidvalidity) if trust_seen else set()
         todo = [u for u in every if str(u) not in known]
-        rest: list[int] = []
-        verify: dict[int, set[str]] = {}
-        paired = 0
-        for chunk in chunks(todo, UID_CHUNK):
+        # Every UID's headers, the paired ones too (a rescan cut short paired some of them).
+        looks: dict[int, tuple[str | None, Any]] = {}
+        for chunk in chunks(every if todo else [], UID_CHUNK):
             headers, _ = self._fetch_items(chunk, HEADER_ITEMS, state)
             for uid in chunk:
                 item = headers.get(uid, {})
-                mid = header_message_id(_body_key(item, b"BODY[HEADER") or b"")
-                copies = seen.copies(mid) if mid else []
-                size = item.get(b"RFC822.SIZE")
-                if len(copies) == 1 and size is not None and copies[0][0] == size:
-                    seen.pair(state.uidvalidity, str(uid), copies[0][1])
-                    paired += 1
-                    continue
-                if copies:
-                    verify[uid] = {sha for _, sha in copies}
-                rest.append(uid)
+                looks[uid] = (header_message_id(_body_key(item, b"BODY[HEADER") or b""), item.get(b"RFC822.SIZE"))
+        carried = Counter(mid for mid, _ in looks.values())
+        rest: list[int] = []
+        verify: dict[int, set[str]] = {}
+        paired = 0
+        for uid in todo:
+            mid, size = looks.get(uid, (None, None))
+            copies = seen.copies(mid) if mid else []
+            if len(copies) == 1 and carried[mid] == 1 and size is not None and copies[0][0] == size:
+                seen.pair(state.uidvalidity, str(uid), copies[0][1])
+                paired += 1
+                continue
+            if copies:
+                verify[uid] = {sha for _, sha in copies}
+            rest.append(uid)
         self.log.info("%s: %d re-paired, %d to download (%d to compare by hash)",
                       self.name, paired, len(rest), len(verify))
         return rest, verify
@@ -475,6 +485,8 @@ def _announces_mail(responses: Iterable[Any]) -> bool:
 
 def _text(exc: BaseException) -> str:
     """An exception as one short line (imaplib puts bytes and newlines in its messages)."""
+    if isinstance(exc, OSError) and exc.strerror:   # "Connection reset by peer", not "104"
+        return " ".join(exc.strerror.split())[:300]
     arg = exc.args[0] if exc.args else exc
     text = arg.decode("utf-8", "replace") if isinstance(arg, bytes) else str(arg)
     return " ".join(text.split())[:300] or type(exc).__name__

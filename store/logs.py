@@ -32,8 +32,8 @@ _CREDENTIAL_PATTERNS = [
                 r"""("[^"]*"|'[^']*'|[^\s,;&'"]+)"""), r"\1" + MASK),
     # SMTP/IMAP SASL: AUTH PLAIN <base64>, AUTHENTICATE XOAUTH2 <base64>
     (re.compile(r"(?i)\b(AUTH(?:ENTICATE)?\s+(?:PLAIN|LOGIN|XOAUTH2|OAUTHBEARER|CRAM-MD5))\s+\S+"), r"\1 " + MASK),
-    # IMAP LOGIN user password
-    (re.compile(r"\b(LOGIN\s+\S+)\s+\S+"), r"\1 " + MASK),
+    # IMAP LOGIN user password (not imaplib's "command: LOGIN => socket error: EOF")
+    (re.compile(r"\b(LOGIN\s+(?!=>)\S+)\s+\S+"), r"\1 " + MASK),
     (re.compile(r"(?i)\b(Bearer)\s+[A-Za-z0-9._~+/=-]+"), r"\1 " + MASK),
     (re.compile(r"(?i)\b(\w+://[^:/@\s]+:)[^@\s/]+@"), r"\1" + MASK + "@"),   # scheme://user:pass@host
 ]

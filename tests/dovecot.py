@@ -172,6 +172,15 @@ class Dovecot:
         if remove:
             shutil.rmtree(self.root, ignore_errors=True)
 
+    def restart(self, down_s: float = 0.0) -> None:
+        """Stop the master (its sessions die with it), stay down DOWN_S seconds, start it again on
+        the same port with the same mail: what a package upgrade or a crash-and-restart does."""
+        self.stop(remove=False)
+        time.sleep(down_s)
+        subprocess.run(["dovecot", "-c", str(self.conf)], check=True, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30)
+        self._wait_listening()
+
     # -- talking to it --------------------------------------------------------------------
 
     def client(self) -> IMAPClient:
@@ -223,6 +232,31 @@ class Dovecot:
             data = c.fetch(uids, [b"FLAGS"]) if uids else {}
             return {uid: tuple(sorted(v[b"FLAGS"])) for uid, v in data.items()}
 
+    def messages(self, folder: str) -> dict[int, tuple[tuple[bytes, ...], bytes]]:
+        """UID -> (FLAGS, raw bytes as served) of every message, read through EXAMINE and BODY.PEEK."""
+        with self.client() as c:
+            c.select_folder(folder, readonly=True)
+            uids = c.search(["ALL"])
+            data = c.fetch(uids, [b"FLAGS", b"BODY.PEEK[]"]) if uids else {}
+            return {uid: (tuple(sorted(v[b"FLAGS"])), bytes(v[b"BODY[]"])) for uid, v in data.items()}
+
+    def renumber(self, folder: str) -> int:
+        """Make Dovecot number FOLDER afresh, keeping its messages and their flags (the index and
+        the UID list deleted, as a rebuilt or migrated server does); returns the new UIDVALIDITY.
+
+        Dovecot takes the new UIDVALIDITY from the clock: retried until it really changed."""
+        old = self.status(folder)[b"UIDVALIDITY"]
+        path = self.folder_path(folder)
+        for _ in range(5):
+            for name in os.listdir(path):
+                if name.startswith("dovecot") and name != "dovecot-keywords":
+                    (path / name).unlink()
+            new = self.status(folder)[b"UIDVALIDITY"]
+            if new != old:
+                return new
+            time.sleep(1.05)
+        raise RuntimeError(f"UIDVALIDITY of {folder} stayed {old}")
+
     def recreate(self, folder: str, *raws: bytes) -> int:
         """Delete and re-create FOLDER (optionally re-filling it); returns the new UIDVALIDITY.
 
@@ -240,6 +274,21 @@ class Dovecot:
                 return new
             time.sleep(1.05)
         raise RuntimeError(f"UIDVALIDITY of {folder} stayed {old}")
+
+    def recreate_keeping(self, folder: str) -> int:
+        """Delete and re-create FOLDER with the same messages in the same order, each with its
+        flags and arrival time (as a migration to a new server does); returns the new UIDVALIDITY."""
+        with self.client() as c:
+            c.select_folder(folder, readonly=True)
+            uids = c.search(["ALL"])
+            data = c.fetch(uids, [b"FLAGS", b"INTERNALDATE", b"BODY.PEEK[]"]) if uids else {}
+        new = self.recreate(folder)
+        with self.client() as c:
+            for uid in sorted(data):
+                item = data[uid]
+                flags = [f for f in item[b"FLAGS"] if f != b"\\Recent"]
+                c.append(folder, bytes(item[b"BODY[]"]), flags=flags, msg_time=item[b"INTERNALDATE"])
+        return new
 
     def kick(self) -> bool:
         """Disconnect every IMAP session of the user (as an admin or a crash would).

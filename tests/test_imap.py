@@ -16,7 +16,7 @@ from store.errors import SourceError
 from ingest.imap import FolderState, ImapSource, decide, header_message_id
 from ingest.sources import FetchedMessage
 from tests.dovecot import ImapBox, free_port
-from tests.imap_proxy import RefusingProxy
+from tests.imap_proxy import ACTIONS, POINTS, Fault, FaultProxy, RefusingProxy
 from tests.mails import build
 
 
@@ -262,6 +262,22 @@ def test_uidvalidity_change_repairs_known_mail_and_downloads_only_new(imap_mailb
     assert poll(source(imap_mailbox), seen) == []
 
 
+def test_a_rescan_cut_short_pairs_no_second_mail_of_the_same_message_id(imap_mailbox):
+    """A rescan paired UID 1 (the stored mail), then the poll died before it downloaded UID 2,
+    which has the same Message-ID and size: the next rescan must not pair 2 with the stored mail."""
+    first, second = (build(subject="Bổ sung", message_id="<twin@x>", body=f"Bản {v}.") for v in "AB")
+    assert len(first) == len(second)
+    imap_mailbox.append(first, second)
+    validity = imap_mailbox.status()[b"UIDVALIDITY"]
+    seen = FakeSeen()
+    seen.stored[hashlib.sha256(first).hexdigest()] = ("<twin@x>", len(first))
+    seen.rows[(validity - 1, "7")] = "<twin@x>"      # taken under the old numbering
+    seen.rows[(validity, "1")] = "<twin@x>"          # re-paired by the rescan that was cut short
+    seen.state = (validity - 1, 8)
+    assert [m.raw for m in poll(source(imap_mailbox), seen)] == [second]
+    assert seen.state[0] == validity
+
+
 def test_reused_uidvalidity_with_lower_uidnext_trusts_no_old_uid(imap_mailbox):
     """The Dovecot trap: an index rebuilt in the same second keeps UIDVALIDITY, UIDs restart."""
     raws = mails(2, "rebuilt")
@@ -494,3 +510,43 @@ def test_a_refused_header_fetch_after_a_uidvalidity_change_downloads_instead(ima
         assert seen.paired == ["1", "3"] and seen.refusals(seen.state[0]) == {}
         assert poll(src, seen) == []
         src.close()
+
+
+# ---------------------------------------------------------------- the proxy's connection faults
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize("at", POINTS)
+def test_each_connection_fault_loses_and_repeats_nothing(imap_mailbox, action, at):
+    """Every fault of tests/imap_proxy.py on a reconnection inside a poll (the first connection is
+    cut mid-download, so the fault meets the reconnect): all mail once, in order, nothing refused."""
+    raws = mails(5, f"{action}-{at}")
+    imap_mailbox.append(*raws)
+    with FaultProxy(imap_mailbox.server) as proxy:
+        fault = Fault(action, at, after=120, literal=2)
+        proxy.arm(Fault("cut", "fetch", after=50), fault, None)
+        src, seen = source(imap_mailbox, port=proxy.port, batch_size=2, timeout=0.5), FakeSeen()
+        got = poll(src, seen)
+        src.close()
+        assert [m.raw for m in got] == raws
+        assert proxy.fired == [Fault("cut", "fetch", after=50), fault]
+        assert src.reconnects == 2 and seen.refusal_counts == {}
+
+
+@pytest.mark.parametrize("fault, expected", [
+    (Fault("cut", "login"), "dropped: command: LOGIN => socket error: EOF"),   # once "login refused"
+    (Fault("reset", "login"), "dropped: Connection reset by peer"),             # once "cannot talk to ...: 104"
+    (Fault("reset", "connect"), "dropped: Connection reset by peer"),
+    (Fault("stall", "greeting"), "no answer from"),
+])
+def test_a_fault_on_the_first_connection_is_one_line_naming_it(imap_mailbox, fault, expected):
+    """Found by bench/imap_faults.py: a connection lost during LOGIN is no refused login (IMAPClient
+    raises LoginError for both), and a reset says so in words, not as an errno."""
+    imap_mailbox.append(*mails(1, "first"))
+    with FaultProxy(imap_mailbox.server) as proxy:
+        proxy.arm(fault)
+        with pytest.raises(SourceError) as err:
+            list(source(imap_mailbox, port=proxy.port, timeout=0.5).fetch_new(FakeSeen()))
+    text = str(err.value)
+    assert text.startswith(f"connection to 127.0.0.1:{proxy.port} " if fault.action != "stall" else "no answer")
+    assert expected in text and "\n" not in text and "login refused" not in text

@@ -86,6 +86,13 @@ def test_no_secret_reaches_console_or_file(logged, emit) -> None:
     assert logs.MASK in written
 
 
+def test_a_lost_login_reads_in_words(logged) -> None:
+    """imaplib's words for a connection lost during LOGIN are no password (bench/imap_faults.py)."""
+    console, _ = logged
+    logging.getLogger("baocao.test").warning("connection lost (command: LOGIN => socket error: EOF)")
+    assert "command: LOGIN => socket error: EOF" in console.getvalue()
+
+
 def test_tracebacks_are_redacted_too(logged) -> None:
     console, file = logged
     try:

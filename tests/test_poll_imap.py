@@ -198,3 +198,21 @@ def test_uidvalidity_change_with_a_shared_message_id_lets_the_hash_decide(tmp_pa
     assert db.execute("SELECT sha256 FROM messages WHERE id = ?", [seen["2"]]).fetchone()[0] \
         == hashlib.sha256(third).hexdigest()
     assert db.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 3
+
+
+def test_uidvalidity_change_with_a_second_mail_of_one_message_id_not_yet_taken(tmp_path, imap_mailbox) -> None:
+    """Found by bench/imap_faults.py: one mail taken, a second with its Message-ID and size arrives,
+    the folder is renumbered before the next poll. The stored mail is the only one with that
+    Message-ID, but the folder has two: both are downloaded and the hash tells them apart."""
+    first, second = (build(subject="Báo cáo bổ sung", message_id="<twin@x>", body=f"Bản {v}.") for v in "AB")
+    assert len(first) == len(second)
+    imap_mailbox.append(first)
+    config = str(imap_config(tmp_path, imap_mailbox))
+    _poll_recorded(config, imap_mailbox, [])
+    imap_mailbox.recreate(first, second)
+    lines: list[bytes] = []
+    db, result = _poll_recorded(config, imap_mailbox, lines)
+    assert b",".join(ln.split()[3] for ln in body_fetches(lines)) == b"1,2"
+    assert result.fetched == 1
+    assert {r[0] for r in db.execute("SELECT sha256 FROM messages")} == {
+        hashlib.sha256(raw).hexdigest() for raw in (first, second)}
