@@ -30,7 +30,6 @@ class MaildirSource:
     def __init__(self, path: Path):
         self.path = Path(path)
         self.name = f"maildir:{self.path.resolve()}"
-        self.pending: int | None = None
 
     def check(self) -> None:
         if not (self.path / "cur").is_dir() and not (self.path / "new").is_dir():
@@ -49,9 +48,7 @@ class MaildirSource:
     def fetch_new(self, seen: SeenIndex) -> Iterator[FetchedMessage]:
         self.check()
         known = seen.seen_keys(0)
-        new = [(key, file) for key, file in self._files() if key not in known]
-        self.pending = len(new)
-        for key, file in new:
+        for key, file in [(key, file) for key, file in self._files() if key not in known]:
             try:
                 raw = file.read_bytes()
             except OSError as exc:  # moved away by a client between listing and reading

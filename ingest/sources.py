@@ -52,7 +52,6 @@ class SeenIndex(Protocol):
 
 class MailSource(Protocol):
     name: str
-    pending: int | None     # how many new messages the fetch in progress expects (None: not known)
 
     def fetch_new(self, seen: SeenIndex) -> Iterator[FetchedMessage]:
         """Yield the messages not yet seen, oldest first, read-only; the caller records each one
