@@ -5,7 +5,8 @@ disk and store faults, each followed by the invariants of tests/faults/harness.p
 
 The kill trials are dealt round-robin over (poll, run --once) x (by time, at a code point); the
 code points rotate through those of `harness.KILL_POINTS`, each with a seeded N and side
-(before / after the call). The disk and store faults (a full archive disk two ways, a read-only
+(before / after the call), and each point has its row: 200 trials kill every point of each
+command at least 6 times. The disk and store faults (a full archive disk two ways, a read-only
 store, a store locked ~1 s and for the whole poll) run `--disk-rounds` times each; those that
 need `mount` are skipped, and said so, where mounting is refused.
 
@@ -13,6 +14,7 @@ Columns, per kind of trial:
   trials      trials run                    kills       runs that died of SIGKILL
   recovered   trials where a later run completed (exit 0/1)
   lost        Maildir mails (or Message-IDs) not in `messages` after recovery
+  incidents   incident mails not in the case a clean run gives them (a lost or split case)
   duplicated  extra rows, a Message-ID counted twice, extra outbox mails
   invisible   failed messages with no v_failures row + Maildir mails not in v_messages
   leftover    processes alive in a run's group 10 s after its leader died
@@ -41,13 +43,14 @@ sys.path.insert(0, str(ROOT))
 
 from tests.faults import harness as h  # noqa: E402
 
-COLUMNS = ("trials", "kills", "recovered", "lost", "duplicated", "invisible", "leftover", "integrity",
+COLUMNS = ("trials", "kills", "recovered", "lost", "incidents", "duplicated", "invisible", "leftover", "integrity",
            "other", "contract", "quarantined")
 OTHER = ("unprocessed", "archive", "temp_files", "maildir", "diverged")
 
 
 def tally(row: dict[str, int], c: h.Check) -> bool:
     row["lost"] += len(c.lost)
+    row["incidents"] += sum("not in its incident" in d for d in c.diverged)
     row["duplicated"] += len(c.duplicated)
     row["invisible"] += len(c.invisible)
     row["leftover"] += len(c.leftover)
@@ -115,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
                 point = usable[point_turn[command] % len(usable)]
                 point_turn[command] += 1
                 trial = h.point_kill_trial(folder, command, bases[command], point, seed, tree)
-                label = f"{'run --once' if command == 'run' else command} / kill at point"
+                label = f"{'run --once' if command == 'run' else command} / kill at {point.split(':', 1)[1]}"
             row = rows[label]
             row["trials"] += 1
             row["kills"] += trial.kills
