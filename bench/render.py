@@ -1,6 +1,7 @@
 """What people get on paper: the compiled workbook, the blank form and the drafted report
 printed to PDF with LibreOffice headless, with the page count and the smallest printed type size
-of each.
+of each; and the digest's HTML as a 600 px and a 1200 px mail pane show it (headless Chromium):
+whether anything is wider than the pane, how tall it is, and a screenshot of each.
 
     python3 bench/render.py [--soffice PATH] [--keep DIR]
 
@@ -108,7 +109,38 @@ def main() -> int:
             print(f"{document.name:<44} {pages:>5}  {min(sizes) if sizes else 0:>4}  {sizes}")
             if document.suffix == ".xlsx":
                 print(f"{'':<44} {'':>5}  pages per sheet: {sheet_pages(pdf)}")
+        browser = chromium()
+        if browser is None:
+            print("digest HTML: not rendered (no Chromium installed)")
+        for html in sorted(out.glob("digest-*.html")) if browser else []:
+            for width in (600, 1200):
+                w, h, shot = render_html(browser, html, width)
+                verdict = "fits" if w <= width else f"WIDER than the pane by {w - width} px"
+                print(f"{html.name} at {width} px: content {w} px wide ({verdict}), {h} px tall; {shot.name}")
     return 0
+
+
+MEASURE_JS = ("<script>window.addEventListener('load', () => { const d = document.documentElement;"
+              " document.title = 'size ' + d.scrollWidth + 'x' + d.scrollHeight; });</script>")
+
+
+def chromium() -> str | None:
+    return next((c for c in ("chromium", "chromium-browser", "google-chrome") if shutil.which(c)), None)
+
+
+def render_html(browser: str, html: Path, width: int) -> tuple[int, int, Path]:
+    """The page as a mail pane `width` px wide shows it: (content width, height) in px and a
+    screenshot. Content wider than the pane means a sideways scroll (a cut chart or table)."""
+    probe = html.with_name(f"{html.stem}-{width}.html")
+    probe.write_text(html.read_text(encoding="utf-8").replace("</body>", MEASURE_JS + "</body>"), encoding="utf-8")
+    common = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", f"--window-size={width},1000"]
+    dom = subprocess.run([*common, "--dump-dom", probe.as_uri()], capture_output=True, text=True, timeout=120).stdout
+    m = re.search(r"<title>size (\d+)x(\d+)</title>", dom)
+    w, h = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+    shot = html.with_name(f"{html.stem}-{width}.png")
+    subprocess.run([*common[:-1], f"--window-size={width},{max(h, 600)}", f"--screenshot={shot}", probe.as_uri()],
+                   capture_output=True, timeout=120)
+    return w, h, shot
 
 
 def sheet_pages(pdf: Path) -> dict[str, int]:
