@@ -83,6 +83,51 @@ def variants(text: str) -> set[str]:
     return out
 
 
+def _equivalents(forms: set[str]) -> set[str]:
+    """The label's forms with the form's equivalent words put in ("học sinh" -> "trẻ em")."""
+    pairs = vocabulary.active().pairs("label_word_equivalent")
+    out = set(forms)
+    for form in forms:
+        padded = f" {form} "
+        for word, same in pairs.items():
+            if f" {word} " in padded:
+                out.add(padded.replace(f" {word} ", f" {same} ").strip())
+    return out
+
+
+EQUIVALENT_PENALTY = 5.0   # a label read with equivalent words is a little less sure than as written
+EQUIVALENT_BLOCK = 80.0    # ... and not read so when, as written, it is this near another indicator
+CONTAINED_BASE = 80.0     # a label holding every word of a choice: 80 + 15 x the share of its words
+CONTAINED_MIN_WORDS = 3   # ... when the choice has that many words (not "Đuối nước")
+CONTAINED_RIVAL = 75.0    # ... and no other indicator's label is this near the label as written
+
+
+def _contained(choice: tuple[str, ...], form: str) -> float:
+    """How well a label holding every word of `choice`, and more, names it: the label is the
+    choice with qualifying words added ("… đang theo học", "… đã tổ chức") or its comma-separated
+    parts reordered ("bồi dưỡng, tập huấn"). 0 when a word is missing, when fewer than half of the
+    label's words are the choice's, or when an added word makes it another figure ("chưa", "tỷ lệ").
+    Scored below an exact label (at most 95), so a closer indicator always wins."""
+    words = form.split()
+    if len(choice) < CONTAINED_MIN_WORDS or len(choice) * 2 < len(words):
+        return 0.0
+    rest = list(words)
+    for w in choice:
+        if w not in rest:
+            return 0.0
+        rest.remove(w)
+    if rest and (_another_figure(form, " ".join(choice)) or
+                 any(f" {p} " in f" {' '.join(rest)} " for p in vocabulary.words("child_prefix"))):
+        return 0.0
+    return CONTAINED_BASE + 15.0 * len(choice) / len(words)
+
+
+def _another_figure(form: str, choice: str) -> bool:
+    """`form` holds a word that makes it another figure than `choice` ("chưa", "tỷ lệ")."""
+    padded, own = f" {form} ", f" {choice} "
+    return any(f" {e} " in padded and f" {e} " not in own for e in vocabulary.words("label_extra_not"))
+
+
 def _without_remarks(text: str) -> str:
     r"""Each "(…)" replaced by a space: re.sub(r"\([^)]*\)", " ", text) in linear time (the regex
     rescans to the end from every "(" that no ")" follows: quadratic on "((((…")."""
@@ -125,6 +170,7 @@ class Matcher:
                 for v in variants(name):
                     self.choices.append(v)
                     self.owner.append(ind.code)
+        self.words = [tuple(c.split()) for c in self.choices]
         self.section = {i.code: _section_key(i.section) for i in report.indicators}
         self.sections = {s for s in self.section.values() if s}
         self.parent = _parents(report)
@@ -147,12 +193,21 @@ class Matcher:
 
     def label(self, text: str, section: str | None, parent: str | None) -> Match:
         """The indicator a label names, or Match(None) when nothing is good and clear enough."""
-        scores: dict[str, float] = {}
-        for v in variants(text):
-            for _choice, score, idx in process.extract(v, self.choices, scorer=fuzz.ratio, score_cutoff=60,
-                                                       limit=None):
-                code = self.owner[idx]
-                scores[code] = max(scores.get(code, 0.0), score)
+        forms = variants(text)
+        scores, near = self._ratios(forms)
+        ratios = dict(scores)
+        for idx in near:    # the label with words added or its parts reordered ("…, đã tổ chức")
+            code = self.owner[idx]
+            if any(c != code and s >= CONTAINED_RIVAL for c, s in ratios.items()):
+                continue    # the added words may be another indicator's ("… tham gia diễn đàn")
+            score = max(_contained(self.words[idx], v) for v in forms)
+            scores[code] = max(scores[code], score)
+        same = _equivalents(forms) - forms
+        if same:            # "học sinh" for "trẻ em": only for a label that, as written, names no other
+            other, _ = self._ratios(same)
+            for code, score in other.items():
+                if not any(c != code and s >= EQUIVALENT_BLOCK for c, s in scores.items()):
+                    scores[code] = max(scores.get(code, 0.0), score - EQUIVALENT_PENALTY)
         if not scores:
             return Match(None, 0.0)
         child = is_child(text)
@@ -163,6 +218,20 @@ class Matcher:
         if scores[best] < MIN_SCORE or best_score - runner < MARGIN:
             return Match(None, best_score, scores)
         return Match(best, best_score, scores)
+
+    def _ratios(self, forms: set[str]) -> tuple[dict[str, float], set[int]]:
+        """The best fuzzy ratio per indicator over the forms, and the choices that came near."""
+        scores: dict[str, float] = {}
+        near: set[int] = set()
+        for v in forms:
+            for choice, score, idx in process.extract(v, self.choices, scorer=fuzz.ratio, score_cutoff=60,
+                                                      limit=None):
+                if _another_figure(v, choice):
+                    continue
+                code = self.owner[idx]
+                scores[code] = max(scores.get(code, 0.0), score)
+                near.add(idx)
+        return scores, near
 
     def _context(self, code: str, section: str | None, parent: str | None, child: bool) -> float:
         bonus = 0.0
