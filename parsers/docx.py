@@ -17,7 +17,7 @@ from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from parsers import narrative, table
+from parsers import legacy, narrative, table
 from store.records import FileProblem, ParsedReport
 from parsers.xlsx import OLE_MAGIC, check_ooxml
 from store.domain import Report
@@ -67,6 +67,8 @@ def parse(filename: str, data: bytes, report: Report) -> ParsedReport:
 
 
 def _read(out: ParsedReport, filename: str, blocks: list, document, report: Report) -> ParsedReport:
+    global _fonts
+    _fonts = _Fonts(document)
     grids = []
     for block in blocks:
         if isinstance(block, Table):
@@ -76,7 +78,7 @@ def _read(out: ParsedReport, filename: str, blocks: list, document, report: Repo
         grids = grids[:MAX_TABLES]
     tables = [(rows, _locator(filename, n)) for n, rows in enumerate(grids, start=1)]
     values, warnings, _ = table.scan_all(tables, report)
-    prose = "\n".join(b.text for b in blocks if isinstance(b, Paragraph) and b.text.strip())
+    prose = "\n".join(t for t in (text_of(b) for b in blocks if isinstance(b, Paragraph)) if t.strip())
     known = {v.indicator for v in values}
     values += [v for v in narrative.extract(prose, report, f"{filename} › văn bản") if v.indicator not in known]
     out.values, out.warnings = values, out.warnings + warnings
@@ -109,7 +111,7 @@ def _tables(tbl: Table) -> list[list[list[str]]]:
         texts = []
         for j, cell in enumerate(cells):
             repeat = (j > 0 and tcs[j - 1] is tcs[j]) or (j < len(above) and above[j] is tcs[j])
-            texts.append("" if repeat else cell.text)
+            texts.append("" if repeat else "\n".join(text_of(p) for p in cell.paragraphs))
             if not repeat:
                 for inner in cell.tables:
                     nested.extend(_tables(inner))
@@ -125,8 +127,9 @@ def _locator(filename: str, n: int):
 def _lines(blocks: list) -> Iterator[list[str]]:
     for block in blocks:
         if isinstance(block, Paragraph):
-            if block.text.strip():
-                yield [block.text]
+            text = text_of(block)
+            if text.strip():
+                yield [text]
         else:
             for grid in _tables(block):
                 yield from grid
@@ -137,7 +140,7 @@ def _head(blocks: list, document) -> list[list[str]]:
     boxes = []
     for box in document.element.body.iter(qn("w:txbxContent")):
         for p in box.iter(qn("w:p")):
-            text = "".join(t.text or "" for t in p.iter(qn("w:t")))
+            text = _paragraph_text(p)
             if text.strip():
                 boxes.append([text])
     head = boxes[:HEAD_LINES]
@@ -146,3 +149,99 @@ def _head(blocks: list, document) -> list[list[str]]:
             break
         head.append(row)
     return head
+
+
+# ---------------------------------------------------------------- text, run by run
+
+class _Fonts:
+    """The font a run is drawn in: its own (w:rFonts), else its character style's, else its
+    paragraph style's (through `basedOn`), else the document's default. Legacy-encoded text
+    (TCVN3 ".VnTime", VNI "VNI-Times") is told by it, run by run (`parsers.legacy`)."""
+
+    def __init__(self, document) -> None:
+        self.styles: dict[str, tuple[str | None, str | None]] = {}   # id -> (font, basedOn)
+        self.default: str | None = None
+        self.default_para: str | None = None
+        try:
+            root = document.styles.element
+        except Exception:   # no styles part: runs keep their own fonts only
+            return
+        for rpr in root.iterfind(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}"):
+            self.default = _rfont(rpr)
+        for st in root.iterfind(qn("w:style")):
+            sid = st.get(qn("w:styleId"))
+            based = st.find(qn("w:basedOn"))
+            self.styles[sid] = (_rfont(st.find(qn("w:rPr"))), based.get(qn("w:val")) if based is not None else None)
+            if st.get(qn("w:type")) == "paragraph" and st.get(qn("w:default")) in ("1", "true"):
+                self.default_para = sid
+
+    def of_style(self, sid: str | None) -> str | None:
+        seen = set()
+        while sid and sid not in seen:
+            seen.add(sid)
+            font, sid_next = self.styles.get(sid, (None, None))
+            if font:
+                return font
+            sid = sid_next
+        return None
+
+    def paragraph(self, p) -> str | None:
+        ppr = p.find(qn("w:pPr"))
+        style = ppr.find(qn("w:pStyle")) if ppr is not None else None
+        sid = style.get(qn("w:val")) if style is not None else self.default_para
+        return self.of_style(sid) or self.default
+
+    def run(self, r, paragraph_font: str | None) -> str | None:
+        rpr = r.find(qn("w:rPr"))
+        if rpr is None:
+            return paragraph_font
+        own = _rfont(rpr)
+        if own:
+            return own
+        style = rpr.find(qn("w:rStyle"))
+        return (self.of_style(style.get(qn("w:val"))) if style is not None else None) or paragraph_font
+
+
+_fonts = None
+
+
+def _rfont(rpr) -> str | None:
+    if rpr is None:
+        return None
+    f = rpr.find(qn("w:rFonts"))
+    if f is None:
+        return None
+    return f.get(qn("w:ascii")) or f.get(qn("w:hAnsi")) or f.get(qn("w:cs"))
+
+
+_R, _T, _TAB, _BR, _CR, _P = (qn(t) for t in ("w:r", "w:t", "w:tab", "w:br", "w:cr", "w:p"))
+_SKIP = {qn("w:txbxContent"), qn("w:tbl"), qn("w:delText")}
+
+
+def text_of(paragraph: Paragraph) -> str:
+    return _paragraph_text(paragraph._p)
+
+
+def _paragraph_text(p) -> str:
+    """A paragraph's text as python-docx gives it (runs, tabs, breaks, in hyperlinks and
+    insertions too), each run's legacy encoding converted by its font."""
+    fonts = _fonts
+    para_font = fonts.paragraph(p) if fonts else None
+    runs: list[tuple[str, str | None]] = []
+    stack = list(reversed(list(p)))
+    while stack:
+        el = stack.pop()
+        if el.tag == _R:
+            parts = []
+            for child in el:
+                if child.tag == _T:
+                    parts.append(child.text or "")
+                elif child.tag == _TAB:
+                    parts.append("\t")
+                elif child.tag in (_BR, _CR):
+                    parts.append("\n")
+            if parts:
+                runs.append(("".join(parts), fonts.run(el, para_font) if fonts else None))
+        elif el.tag not in _SKIP and el.tag != _P and isinstance(el.tag, str):
+            stack.extend(reversed(list(el)))
+    return legacy.fix_runs(runs)

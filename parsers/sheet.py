@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 
 import python_calamine
 
-from parsers import narrative, table
+from parsers import legacy, narrative, table
 from store.records import FileProblem, ParsedReport
 from store.domain import Report
 
@@ -122,7 +122,7 @@ def _calamine_rows(sheet) -> Iterator[Sequence[object]]:
     for n, row in enumerate(sheet.iter_rows()):
         if n >= MAX_ROWS + 1:
             return
-        yield (pad + [None if v == "" else v for v in row])[:table.MAX_COLS]
+        yield (pad + [None if v == "" else legacy.fix_cell(v) for v in row])[:table.MAX_COLS]
 
 
 def _xlrd_grids(data: bytes, filename: str, first: FileProblem):
@@ -139,7 +139,7 @@ def _xlrd_grids(data: bytes, filename: str, first: FileProblem):
             sh = book.sheet_by_index(idx)
             if getattr(sh, "visibility", 0):
                 continue
-            rows = [[None if v == "" else v for v in sh.row_values(r)][:table.MAX_COLS]
+            rows = [[None if v == "" else legacy.fix_cell(v) for v in sh.row_values(r)][:table.MAX_COLS]
                     for r in range(min(sh.nrows, MAX_ROWS + 1))]
             grids.append((sh.name, rows, _locator(filename, sh.name)))
     except Exception as exc:

@@ -20,7 +20,7 @@ from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-from parsers import narrative, table
+from parsers import legacy, narrative, table
 from store.records import FileProblem, ParsedReport
 from store.domain import Report
 
@@ -144,8 +144,10 @@ def _scan_sheets(sheets: list, filename: str, report: Report, out: ParsedReport)
 
 
 def _rows(ws) -> Iterator[Sequence[object]]:
+    """The sheet's rows, legacy-encoded text (TCVN3, VNI) converted cell by cell."""
+    fix = legacy.fix_cell
     for row in ws.iter_rows(values_only=True):
-        yield row[:table.MAX_COLS]
+        yield [fix(v) for v in row[:table.MAX_COLS]]
 
 
 def _locator(filename: str, sheet: str):
