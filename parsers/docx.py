@@ -9,6 +9,7 @@ table gave, so a report written as prose still yields what its sentences state.
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from collections.abc import Iterator
 
 import docx
@@ -17,7 +18,7 @@ from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from parsers import legacy, narrative, table
+from parsers import legacy, narrative, periods, table
 from store.records import FileProblem, ParsedReport
 from parsers.xlsx import OLE_MAGIC, check_ooxml
 from store.domain import Report
@@ -69,15 +70,33 @@ def parse(filename: str, data: bytes, report: Report) -> ParsedReport:
 def _read(out: ParsedReport, filename: str, blocks: list, document, report: Report) -> ParsedReport:
     global _fonts
     _fonts = _Fonts(document)
-    grids = []
+    grids, titles, title = [], [], ""
     for block in blocks:
         if isinstance(block, Table):
-            grids.extend(_tables(block))
+            found = _tables(block)
+            grids.extend(found)
+            titles.extend([title] * len(found))
+            title = ""
+        else:
+            line = text_of(block).strip()
+            if line:                # the line above a table names it ("Biểu 2. Số liệu cả năm 2024")
+                title = line if periods.is_title(line) else ""
     if len(grids) > MAX_TABLES:
         out.warnings.append(f"only the first {MAX_TABLES} of {len(grids)} tables were read")
-        grids = grids[:MAX_TABLES]
-    tables = [(rows, _locator(filename, n)) for n, rows in enumerate(grids, start=1)]
-    values, warnings, _ = table.scan_all(tables, report)
+        grids, titles = grids[:MAX_TABLES], titles[:MAX_TABLES]
+    scans = [table.scan(rows, report, _locator(filename, n)) for n, rows in enumerate(grids, start=1)]
+    parts = [(f"bảng {n}", periods.tag(titles[n - 1]) or periods.of_part(None, s.head), bool(s.candidates))
+             for n, s in enumerate(scans, start=1)]
+    keep = periods.one_period(parts, filename, out.warnings)
+    candidates = []
+    for n, s in enumerate(scans, start=1):
+        if keep is not None and s.candidates and n - 1 not in keep:
+            continue
+        for c in s.candidates:      # the table chosen for its period says so in each figure's source
+            candidates.append(replace(c, source=c.source.replace(f"› bảng {n} ›", f"› bảng {n} ({titles[n - 1]}) ›"))
+                              if keep is not None and titles[n - 1] else c)
+    values, warnings = table.resolve(candidates)
+    warnings = [w for s in scans for w in s.warnings] + warnings
     prose = "\n".join(t for t in (text_of(b) for b in blocks if isinstance(b, Paragraph)) if t.strip())
     known = {v.indicator for v in values}
     values += [v for v in narrative.extract(prose, report, f"{filename} › văn bản") if v.indicator not in known]

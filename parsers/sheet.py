@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 
 import python_calamine
 
-from parsers import legacy, narrative, table
+from parsers import legacy, narrative, periods, table
 from store.records import FileProblem, ParsedReport
 from store.domain import Report
 
@@ -70,7 +70,10 @@ def finish(out: ParsedReport, grids: Sequence[tuple[str, Sequence[Sequence[objec
         if s.truncated:
             out.warnings.append(f"sheet {name!r}: only the first {MAX_ROWS} rows were read")
         out.warnings.extend(s.warnings)
-        scans.append(s)
+        scans.append((name, s))
+    keep = periods.one_period([(name, periods.of_part(name, s.head), bool(s.candidates)) for name, s in scans],
+                              out.filename, out.warnings)
+    scans = [s for i, (_, s) in enumerate(scans) if keep is None or i in keep or not s.candidates]
     out.values, warnings = table.resolve(c for s in scans for c in s.candidates)
     out.warnings.extend(warnings)
     head = next((s.head for s in scans if s.candidates), scans[0].head if scans else ())

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from parsers import vocabulary
+from parsers import periods, vocabulary
 from parsers.text import fold
 from parsers.numbers import display, parse_number
 from parsers.vocabulary import Vocabulary
@@ -333,6 +333,10 @@ def header_of(texts: Sequence[str]) -> Header | None:
         return None
     best = min(value.values())
     cols = [c for c, p in sorted(value.items()) if p == best]
+    if len(cols) > 1:   # a column per period ("6 tháng đầu năm 2024 | Cả năm 2024"): one period's
+        keep, _ = periods.choose([periods.tag(texts[c]) for c in cols])
+        if keep:
+            cols = [cols[i] for i in sorted(keep)]
     years = {c: max(map(int, _YEAR.findall(folded[c])), default=0) for c in cols}
     if len(cols) > 1 and max(years.values()) > 0:
         cols = [c for c in cols if years[c] == max(years.values())]

@@ -20,7 +20,7 @@ from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-from parsers import legacy, narrative, table
+from parsers import legacy, narrative, periods, table
 from store.records import FileProblem, ParsedReport
 from store.domain import Report
 
@@ -51,6 +51,9 @@ def parse(filename: str, data: bytes, report: Report) -> ParsedReport:
         scans = _scan_sheets(sheets, filename, report, out)
     finally:
         archive.close()
+    keep = periods.one_period([(name, periods.of_part(name, s.head), bool(s.candidates)) for name, s in scans],
+                              filename, out.warnings)
+    scans = [s for i, (_, s) in enumerate(scans) if keep is None or i in keep or not s.candidates]
     candidates = [c for s in scans for c in s.candidates]
     candidates = _formulas(data, filename, candidates, out)
     out.values, warnings = table.resolve(candidates)
@@ -125,7 +128,7 @@ def _why(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:300]
 
 
-def _scan_sheets(sheets: list, filename: str, report: Report, out: ParsedReport) -> list[table.Scan]:
+def _scan_sheets(sheets: list, filename: str, report: Report, out: ParsedReport) -> list[tuple[str, table.Scan]]:
     scans = []
     for ws in sheets:
         if getattr(ws, "sheet_state", "visible") != "visible":
@@ -139,7 +142,7 @@ def _scan_sheets(sheets: list, filename: str, report: Report, out: ParsedReport)
         if s.truncated:
             out.warnings.append(f"sheet {ws.title!r}: only the first {MAX_ROWS} rows were read")
         out.warnings.extend(s.warnings)
-        scans.append(s)
+        scans.append((ws.title, s))
     return scans
 
 
