@@ -46,7 +46,7 @@ _UNREADABLE: dict[str, tuple[str, str]] = {
 FORMATS: dict[str, str] = {
     "xlsx": "parsers.xlsx", "xls": "parsers.sheet", "ods": "parsers.sheet", "docx": "parsers.docx",
     "pdf": "parsers.pdf", "doc": "parsers.doc", "text": "parsers.plaintext", "csv": "parsers.plaintext",
-    "image": "parsers.image",
+    "image": "parsers.image", "html": "parsers.htmlsheet",
 }
 _OVERRIDES: dict[str, Parser | None] = {}
 
