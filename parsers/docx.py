@@ -38,6 +38,7 @@ def _widest_span(document: DocumentObject) -> int | None:
             return None                  # not a number: python-docx would raise on it
     return widest
 HEAD_LINES = 60
+LETTERHEAD_BOX_LINES = 8     # a text box of more lines holds figures, not the letterhead
 
 
 KINDS = ("docx",)   # the detected kinds this module reads (parsers.registry.FORMATS)
@@ -85,6 +86,8 @@ def _read(out: ParsedReport, filename: str, blocks: list, document, report: Repo
         out.warnings.append(f"only the first {MAX_TABLES} of {len(grids)} tables were read")
         grids, titles = grids[:MAX_TABLES], titles[:MAX_TABLES]
     scans = [table.scan(rows, report, _locator(filename, n)) for n, rows in enumerate(grids, start=1)]
+    scans += _text_boxes(document, filename, report, MAX_TABLES - len(grids))
+    titles += [""] * (len(scans) - len(titles))
     parts = [(f"bảng {n}", periods.tag(titles[n - 1]) or periods.of_part(None, s.head), bool(s.candidates))
              for n, s in enumerate(scans, start=1)]
     keep = periods.one_period(parts, filename, out.warnings)
@@ -157,11 +160,12 @@ def _lines(blocks: list) -> Iterator[list[str]]:
 def _head(blocks: list, document) -> list[list[str]]:
     """The first lines, text boxes first (letterheads are often drawn in them)."""
     boxes = []
-    for box in document.element.body.iter(qn("w:txbxContent")):
-        for p in box.iter(qn("w:p")):
-            text = _paragraph_text(p)
-            if text.strip():
-                boxes.append([text])
+    for box in _boxes(document):
+        if box.find(qn("w:tbl")) is not None:
+            continue                    # a box of figures, not a letterhead
+        lines = [[text] for text in (_paragraph_text(p) for p in box.iter(qn("w:p"))) if text.strip()]
+        if len(lines) <= LETTERHEAD_BOX_LINES:
+            boxes.extend(lines)
     head = boxes[:HEAD_LINES]
     for row in _lines(blocks):
         if len(head) >= HEAD_LINES + len(boxes[:HEAD_LINES]):
@@ -264,3 +268,54 @@ def _paragraph_text(p) -> str:
         elif el.tag not in _SKIP and el.tag != _P and isinstance(el.tag, str):
             stack.extend(reversed(list(el)))
     return legacy.fix_runs(runs)
+
+
+# ---------------------------------------------------------------- text boxes
+
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+
+
+def _boxes(document) -> Iterator:
+    """The document's text boxes (w:txbxContent), each once: Word writes a modern text box twice,
+    as a drawing (mc:Choice) and as VML for old readers (mc:Fallback); the fallback is skipped."""
+    for box in document.element.body.iter(qn("w:txbxContent")):
+        if not any(a.tag == _MC_FALLBACK for a in box.iterancestors()):
+            yield box
+
+
+def _text_boxes(document, filename: str, report: Report, room: int) -> list[table.Scan]:
+    """Figures drawn in text boxes: a table inside one is read like any table; its lines
+    ("1. Số buổi tuyên truyền: 6 buổi") as rows of a label and a figure."""
+    scans: list[table.Scan] = []
+    for n, box in enumerate(_boxes(document), start=1):
+        if len(scans) >= room:
+            break
+        lines = []
+        for child in box.iterchildren():
+            if child.tag == qn("w:tbl"):
+                for k, grid in enumerate(_tables(Table(child, document._body)), start=1):
+                    scans.append(table.scan(grid, report, _box_locator(filename, n, f"bảng {k}")))
+            elif child.tag == qn("w:p"):
+                lines.append(_paragraph_text(child))
+        if any(line.strip() for line in lines):
+            scans.append(table.scan([_line_row(line) for line in lines], report,
+                                    _box_locator(filename, n, None), blank_is_value=False))
+    return scans
+
+
+def _line_row(line: str) -> list[str]:
+    """A text line as [label, figure]: "Label: 6 buổi" splits at its last colon; "Label 6" before
+    its last token when that is a number or "-"; else the line alone (no figure)."""
+    line = " ".join(line.split())
+    label, colon, rest = line.rpartition(":")
+    if colon and label.strip() and rest.strip():
+        return [label.strip(), rest.strip()]
+    head, _, last = line.rpartition(" ")
+    if head and (last in ("-", "–") or any(ch.isdigit() for ch in last)):
+        return [head, last]
+    return [line]
+
+
+def _box_locator(filename: str, n: int, inner: str | None):
+    where = f"{filename} › khung {n}" + (f" › {inner}" if inner else "")
+    return lambda r, c: f"{where} › dòng {r + 1}"
