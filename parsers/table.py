@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz, process
 
@@ -366,6 +366,11 @@ def merge_header_rows(top: Sequence[str], sub: Sequence[str]) -> list[str] | Non
 
 # ---------------------------------------------------------------- scanning
 
+class HiddenRow(list):
+    """A row the unit hid in the sheet: its figure counts only when no visible row gives one
+    (a stale copy is often left hidden under the corrected row)."""
+
+
 @dataclass(frozen=True)
 class Candidate:
     indicator: str
@@ -374,6 +379,7 @@ class Candidate:
     source: str
     ok: bool
     method: str = "table"
+    hidden: bool = False    # read from a hidden row
 
 
 @dataclass(frozen=True)
@@ -391,6 +397,7 @@ class _Hit:
     cells: tuple[object, ...]
     indicator: str
     key_col: int            # the rightmost of the code and label cells
+    hidden: bool = False
 
 
 @dataclass
@@ -436,6 +443,8 @@ def scan(rows: Iterable[Sequence[object]], report: Report, locate: Locate, *, me
                     continue
         hit, section, parent = _match_row(m, n, cells, texts, section, parent, warnings, locate)
         if hit:
+            if isinstance(row, HiddenRow):
+                hit = replace(hit, hidden=True)
             segments[-1].hits.append(hit)
             last_hit = n
     candidates: list[Candidate] = []
@@ -509,7 +518,7 @@ def _emit(seg: _Segment, m: Matcher, locate: Locate, method: str, blank_is_value
         where = locate(hit.index, col)
         if not ok:
             warnings.append(f"{where}: {hit.indicator} = {raw!r} is not a number")
-        out.append(Candidate(hit.indicator, number, raw, where, ok, method))
+        out.append(Candidate(hit.indicator, number, raw, where, ok, method, hit.hidden))
     return out
 
 
@@ -546,6 +555,9 @@ def resolve(candidates: Iterable[Candidate]) -> tuple[list[Value], list[str]]:
         by_code.setdefault(c.indicator, []).append(c)
     values, warnings = [], []
     for code, cands in by_code.items():
+        visible = [c for c in cands if not c.hidden]
+        if visible and len(visible) < len(cands):   # a hidden row yields to a visible one
+            cands = visible
         numbers = {c.number for c in cands if c.number is not None}
         if len(numbers) > 1:
             places = "; ".join(f"{c.source} = {c.raw!r}" for c in cands if c.number is not None)

@@ -19,6 +19,7 @@ from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import WorkSheetParser
 
 from parsers import legacy, narrative, periods, table
 from store.records import FileProblem, ParsedReport
@@ -147,10 +148,42 @@ def _scan_sheets(sheets: list, filename: str, report: Report, out: ParsedReport)
 
 
 def _rows(ws) -> Iterator[Sequence[object]]:
-    """The sheet's rows, legacy-encoded text (TCVN3, VNI) converted cell by cell."""
+    """The sheet's rows as they stream from its XML, each cell's legacy-encoded text (TCVN3,
+    VNI) converted by its font (".VnTime", "VNI-Times") or its characters; a row the unit hid
+    (a stale copy left under the right one) is marked `table.HiddenRow`."""
+    fonts = _font_names(ws.parent)
     fix = legacy.fix_cell
-    for row in ws.iter_rows(values_only=True):
-        yield [fix(v) for v in row[:table.MAX_COLS]]
+    with ws._get_source() as src:
+        parser = WorkSheetParser(src, ws._shared_strings, data_only=ws.parent.data_only, epoch=ws.parent.epoch,
+                                 date_formats=ws.parent._date_formats,
+                                 timedelta_formats=ws.parent._timedelta_formats)
+        counter = 1
+        for idx, cells in parser.parse():
+            while counter < idx:            # rows the XML leaves out are blank
+                counter += 1
+                yield ()
+            counter = idx + 1
+            width = min(max((c["column"] for c in cells), default=0), table.MAX_COLS)
+            row: list[object] = [None] * width
+            for c in cells:
+                if c["column"] <= width:
+                    value = c["value"]
+                    row[c["column"] - 1] = fix(value, fonts.get(c["style_id"])) if isinstance(value, str) else value
+            attrs = parser.row_dimensions.get(str(idx), {})
+            yield table.HiddenRow(row) if attrs.get("hidden") in ("1", "true") else row
+
+
+def _font_names(wb) -> dict[int, str]:
+    """Cell style id -> the name of its font, for the styles whose font is a legacy one."""
+    out = {}
+    for sid, style in enumerate(getattr(wb, "_cell_styles", ())):
+        try:
+            name = wb._fonts[style.fontId].name
+        except (IndexError, AttributeError, TypeError):
+            continue
+        if legacy.legacy_font(name):
+            out[sid] = name
+    return out
 
 
 def _locator(filename: str, sheet: str):

@@ -98,3 +98,18 @@ def test_unicode_text_is_never_converted():
     for text in ("Số trẻ em có hoàn cảnh đặc biệt", "có là và", "Tên đơn vị", "12", "Café"):
         assert legacy.fix_text(text) == text
         assert legacy.fix_runs([(text, "Times New Roman")]) == text
+
+
+def test_an_xlsx_cell_in_a_legacy_font_is_converted_by_its_font_even_when_its_characters_cannot_tell():
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["STT", "Chỉ tiêu", "ĐVT", "Số liệu"])
+    ws.append(["1", "Số lượt trẻ em tham gia diễn đàn", "lượt", "khoâng coù"])     # VNI "không có"
+    ws["D2"].font = Font(name="VNI-Times")
+    assert legacy.fix_text("khoâng coù") == "khoâng coù"       # its characters alone do not tell
+    buf = io.BytesIO()
+    wb.save(buf)
+    parsed = xlsx.parse("bc.xlsx", buf.getvalue(), R)
+    assert [(v.indicator, v.number, v.raw) for v in parsed.values] == [("dd_luot_tre", 0, "không có")]
