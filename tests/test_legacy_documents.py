@@ -113,3 +113,23 @@ def test_an_xlsx_cell_in_a_legacy_font_is_converted_by_its_font_even_when_its_ch
     wb.save(buf)
     parsed = xlsx.parse("bc.xlsx", buf.getvalue(), R)
     assert [(v.indicator, v.number, v.raw) for v in parsed.values] == [("dd_luot_tre", 0, "không có")]
+
+
+def test_an_xls_cell_in_a_legacy_font_is_converted_by_its_font_and_a_hidden_row_yields():
+    import xlwt
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("BaoCao")
+    vni = xlwt.easyxf("font: name VNI-Times")
+    rows = [["STT", "Chỉ tiêu", "ĐVT", "Số liệu"],
+            ["1", "Số vụ bạo lực học đường", "vụ", 7],                       # hidden, stale
+            ["1", "Số vụ bạo lực học đường", "vụ", 2],
+            ["2", "Số lượt trẻ em tham gia diễn đàn", "lượt", "khoâng coù"]]  # VNI "không có"
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            ws.write(r, c, v, vni if v == "khoâng coù" else xlwt.Style.default_style)
+    ws.row(1).hidden = True
+    buf = io.BytesIO()
+    wb.save(buf)
+    parsed = sheet.parse("bc.xls", buf.getvalue(), R)
+    assert [(v.indicator, v.number, v.raw) for v in parsed.values] == [("bl_so_vu", 2, "2"),
+                                                                        ("dd_luot_tre", 0, "không có")]
