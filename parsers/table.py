@@ -195,12 +195,7 @@ class Matcher:
         """The indicator a label names, or Match(None) when nothing is good and clear enough."""
         forms = variants(text)
         scores, near = self._ratios(forms)
-        ratios = dict(scores)
-        for idx in near:    # the label with words added or its parts reordered ("…, đã tổ chức")
-            code = self.owner[idx]
-            if any(c != code and s >= CONTAINED_RIVAL for c, s in ratios.items()):
-                continue    # the added words may be another indicator's ("… tham gia diễn đàn")
-            score = max(_contained(self.words[idx], v) for v in forms)
+        for code, score in self._contained(forms, near, dict(scores)).items():
             scores[code] = max(scores[code], score)
         same = _equivalents(forms) - forms
         if same:            # "học sinh" for "trẻ em": only for a label that, as written, names no other
@@ -218,6 +213,47 @@ class Matcher:
         if scores[best] < MIN_SCORE or best_score - runner < MARGIN:
             return Match(None, best_score, scores)
         return Match(best, best_score, scores)
+
+    def _contained(self, forms: set[str], near: set[int], ratios: dict[str, float]) -> dict[str, float]:
+        """The label with words added or its parts reordered ("…, đã tổ chức"), per indicator
+        (`_contained` below), for one indicator only: not when another indicator's label is near
+        as written, nor when the added words name another ("… và số trẻ em bị xâm hại"); of two
+        indicators whose labels it holds, the one whose label holds the other's ("bị xâm hại tình
+        dục" over "bị xâm hại"), else neither."""
+        found: dict[str, tuple[float, tuple[str, ...]]] = {}
+        for idx in near:
+            code = self.owner[idx]
+            if any(c != code and s >= CONTAINED_RIVAL for c, s in ratios.items()):
+                continue    # the added words may be another indicator's ("… tham gia diễn đàn")
+            for v in forms:
+                score = _contained(self.words[idx], v)
+                if score > found.get(code, (0.0, ()))[0] and not self._rest_names_another(self.words[idx], v, code):
+                    found[code] = (score, self.words[idx])
+        if not found:
+            return {}
+        holders: dict[str, list[tuple[str, ...]]] = {}    # every indicator a label of which it holds whole
+        for v in forms:
+            have = set(v.split())
+            for words, owner in zip(self.words, self.owner):
+                if len(words) >= CONTAINED_MIN_WORDS and have.issuperset(words):
+                    holders.setdefault(owner, []).append(words)
+        for code, (_, words) in found.items():
+            holders.setdefault(code, []).append(words)
+        if len(holders) > 1:
+            holders = {c: ws for c, ws in holders.items()
+                       if not all(any(o != c and set(w) < set(ow) for o, ows in holders.items() for ow in ows)
+                                  for w in ws)}
+        return {c: found[c][0] for c in holders if c in found} if len(holders) == 1 else {}
+
+    def _rest_names_another(self, choice: tuple[str, ...], form: str, code: str) -> bool:
+        rest = list(form.split())
+        for w in choice:
+            rest.remove(w)
+        if len(rest) < 2:
+            return False
+        others = [c for c, o in zip(self.choices, self.owner) if o != code]
+        hit = process.extractOne(" ".join(rest), others, scorer=fuzz.ratio, score_cutoff=CONTAINED_RIVAL)
+        return hit is not None
 
     def _ratios(self, forms: set[str]) -> tuple[dict[str, float], set[int]]:
         """The best fuzzy ratio per indicator over the forms, and the choices that came near."""

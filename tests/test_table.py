@@ -241,6 +241,9 @@ def test_a_label_with_words_added_reordered_or_equivalent_is_read(label, code):
     "Số học sinh chưa được học bơi",                 # a negation added: another figure
     "Tỷ lệ trẻ em có hoàn cảnh đặc biệt được hỗ trợ",
     "Số trẻ em bị tai nạn thương tích, trong đó đuối nước",   # two indicators' words: ambiguous
+    "Số diễn đàn trẻ em được tổ chức và số trẻ em bị xâm hại",
+    "Tổng số trẻ em đang theo học và số trẻ em có hoàn cảnh đặc biệt",
+    "Số lượt trẻ em tham gia diễn đàn và số lượt cha mẹ học sinh tham gia tuyên truyền",
 ])
 def test_words_added_that_make_another_figure_give_nothing(label):
     got, _, _ = run([["STT", "Nội dung", "Số liệu"], ["1", label, 6]])
