@@ -45,6 +45,7 @@ KINDS = ("docx",)   # the detected kinds this module reads (parsers.registry.FOR
 
 
 def parse(filename: str, data: bytes, report: Report) -> ParsedReport:
+    global _fonts
     out = ParsedReport(filename=filename, detected_type="docx")
     if data.startswith(OLE_MAGIC):
         out.problems.append(FileProblem("encrypted or not a Word document",
@@ -56,6 +57,7 @@ def parse(filename: str, data: bytes, report: Report) -> ParsedReport:
         return out
     try:
         document = docx.Document(io.BytesIO(data))
+        _use_fonts(document)
         span = _widest_span(document)
         if span is None or span > MAX_SPAN:
             out.problems.append(FileProblem("corrupt", "a table cell's column span is not a number" if span is None
@@ -64,13 +66,15 @@ def parse(filename: str, data: bytes, report: Report) -> ParsedReport:
         blocks = list(_blocks(document))
     except Exception as exc:  # python-docx raises KeyError, ValueError, lxml errors... for bad parts
         out.problems.append(FileProblem("corrupt", f"the document cannot be read: {type(exc).__name__}: {exc}"[:300]))
+        _fonts = None
         return out
-    return _read(out, filename, blocks, document, report)
+    try:
+        return _read(out, filename, blocks, document, report)
+    finally:
+        _fonts = None       # the document's styles are not kept past its reading
 
 
 def _read(out: ParsedReport, filename: str, blocks: list, document, report: Report) -> ParsedReport:
-    global _fonts
-    _fonts = _Fonts(document)
     grids, titles, title = [], [], ""
     for block in blocks:
         if isinstance(block, Table):
@@ -225,7 +229,12 @@ class _Fonts:
         return (self.of_style(style.get(qn("w:val"))) if style is not None else None) or paragraph_font
 
 
-_fonts = None
+_fonts: _Fonts | None = None      # the document being read (a worker reads one file at a time)
+
+
+def _use_fonts(document) -> None:
+    global _fonts
+    _fonts = _Fonts(document)
 
 
 def _rfont(rpr) -> str | None:
@@ -238,7 +247,8 @@ def _rfont(rpr) -> str | None:
 
 
 _R, _T, _TAB, _BR, _CR, _P = (qn(t) for t in ("w:r", "w:t", "w:tab", "w:br", "w:cr", "w:p"))
-_SKIP = {qn("w:txbxContent"), qn("w:tbl"), qn("w:delText")}
+_SKIP = {qn("w:txbxContent"), qn("w:tbl"), qn("w:delText"), qn("w:del"),
+         "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"}   # the same runs again
 
 
 def text_of(paragraph: Paragraph) -> str:

@@ -61,3 +61,15 @@ def test_lines_without_a_figure_give_no_value():
     parsed = docx_parser.parse("bc.docx", _document(_p("Số vụ bạo lực học đường: x") + _p(
         "Số buổi tuyên truyền: 15-20 buổi") + _p("Số trẻ em bị xâm hại: -")), R)
     assert rf.numbers(parsed) == {"bl_so_vu": None, "tt_so_buoi": None, "xh_so_tre": 0.0}
+
+
+def test_a_paragraphs_text_reads_alternate_content_once_and_no_deleted_text():
+    import docx
+    d = docx.Document()
+    p = d.add_paragraph("Số vụ ")
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    p._p.append(parse_xml(f'<mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+                          f'{w}><mc:Choice Requires="w14"><w:r><w:t>bạo lực</w:t></w:r></mc:Choice>'
+                          '<mc:Fallback><w:r><w:t>bạo lực</w:t></w:r></mc:Fallback></mc:AlternateContent>'))
+    p._p.append(parse_xml(f'<w:del {w} w:id="1" w:author="a"><w:r><w:delText>cũ</w:delText></w:r></w:del>'))
+    assert docx_parser.text_of(p) == "Số vụ bạo lực"
