@@ -456,7 +456,8 @@ def _file(att: Any, reports: list[ParsedReport] | tuple[ParsedReport, ...] = ())
                     size=len(att.data), sha256=archive.digest(att.data), reports=tuple(reports))
 
 
-def parse_attachments(cfg: Config, parsed: ParsedMessage, report: Report, read_all: bool = False) -> list[FileRead]:
+def parse_attachments(cfg: Config, parsed: ParsedMessage, report: Report, read_all: bool = False,
+                      period: Any = None) -> list[FileRead]:
     """Every attached file read against one report's form, in a worker with the intake's limits;
     past `[intake] max_files_read` files are archived and listed, not read.
 
@@ -470,12 +471,13 @@ def parse_attachments(cfg: Config, parsed: ParsedMessage, report: Report, read_a
     cap = cfg.intake.max_files_read
     chosen = parsed.attachments[:cap]
     if read_all:
-        read = {i: _parse_one(att.filename, att.data, report, limits, FULL) for i, att in enumerate(chosen)}
+        read = {i: _parse_one(att.filename, att.data, report, limits, Reading(period=period))
+                for i, att in enumerate(chosen)}
     else:
-        read = _read_by_worth(chosen, report, limits)
+        read = _read_by_worth(chosen, report, limits, period)
     out = [_file(att, read[i]) for i, att in enumerate(chosen)]
     if not _values_read(out) and any(ch.isdigit() for ch in parsed.body_text[:20_000]):
-        body = _body_file(parsed, report, limits)       # the figures written in the mail itself
+        body = _body_file(parsed, report, limits, period)   # the figures written in the mail itself
         if _values_read([body]):
             out.append(body)
     for att in parsed.attachments[cap:]:  # one worker per file would hold the poll
@@ -485,18 +487,18 @@ def parse_attachments(cfg: Config, parsed: ParsedMessage, report: Report, read_a
     return out
 
 
-def _body_file(parsed: ParsedMessage, report: Report, limits: Any) -> FileRead:
+def _body_file(parsed: ParsedMessage, report: Report, limits: Any, period: Any = None) -> FileRead:
     """The mail's own text read as a document, for a report (or a correction: "điều chỉnh chỉ
     tiêu … thành 15") written in the mail rather than attached. Read only when no file gave a
     figure, so a covering letter never competes with the form."""
     from parsers.registry import BODY_NAME
     data = unquoted(parsed.body_text)[:200_000].encode("utf-8")
-    reports = _parse_one(BODY_NAME, data, report, limits, Reading(ocr=False))
+    reports = _parse_one(BODY_NAME, data, report, limits, Reading(ocr=False, period=period))
     return FileRead(filename=BODY_NAME, safe_name="", declared_type="text/plain", size=len(data),
                     sha256=archive.digest(data), reports=tuple(reports))
 
 
-def _read_by_worth(chosen: list[Any], report: Report, limits: Any) -> dict[int, list[ParsedReport]]:
+def _read_by_worth(chosen: list[Any], report: Report, limits: Any, period: Any = None) -> dict[int, list[ParsedReport]]:
     codes = {ind.code for ind in report.indicators}
     best: dict[str, int] = {}          # indicator -> the best rank of a figure read so far
     givers: list[str] = []             # the files that gave figures, in reading order
@@ -504,9 +506,10 @@ def _read_by_worth(chosen: list[Any], report: Report, limits: Any) -> dict[int, 
     for i in sorted(range(len(chosen)), key=lambda i: _worth(chosen[i])):
         att = chosen[i]
         if codes and givers and all(best.get(c, OCR_RANK * 10) < _worth(att) for c in codes):
-            reading = Reading(values=False, ocr=False, why=f"{', '.join(givers)} gave every figure of the form")
+            reading = Reading(values=False, ocr=False, why=f"{', '.join(givers)} gave every figure of the form",
+                              period=period)
         else:
-            reading = Reading(ocr=False)
+            reading = Reading(ocr=False, period=period)
         read[i] = _parse_one(att.filename, att.data, report, limits, reading)
         gave = False
         for rep in read[i]:
@@ -520,7 +523,7 @@ def _read_by_worth(chosen: list[Any], report: Report, limits: Any) -> dict[int, 
         if not any(r.deferred == "ocr" for r in reports):
             continue
         if not givers:                 # nothing else gave a figure: the scan is the report
-            read[i] = _parse_one(chosen[i].filename, chosen[i].data, report, limits, FULL)
+            read[i] = _parse_one(chosen[i].filename, chosen[i].data, report, limits, Reading(period=period))
         else:
             for r in reports:
                 if r.deferred == "ocr":
@@ -571,13 +574,20 @@ def read(cfg: Config, row: dict[str, Any], raw: bytes | None, facts: StoreFacts,
         readings: dict[str, list[FileRead]] = {}
         if (parsed.attachments or (kind == "report" and report is not None)) and _worth_parsing(cfg, ev, kind, parsed):
             progress.reached("parse")
-            readings = {r.code: parse_attachments(cfg, parsed, r, read_all)
+            readings = {r.code: parse_attachments(cfg, parsed, r, read_all, _mail_period(r, ev))
                         for r in ([report] if report else cfg.reports)}
             ev = _with_documents(ev, readings)
             progress.reached("classify")
         return MailRead(parsed, readings, classify.decide(cfg, ev), read_all, progress.stage)
     except Exception as exc:
         raise ReadFailed(progress.stage, exc) from exc
+
+
+def _mail_period(report: Report, ev: Any) -> Any:
+    """The period the mail itself names (subject, file names, text), for a file holding two
+    (`parsers.periods`); None when only the received date would say."""
+    pid, how = classify.decide_period(report, ev)
+    return None if how.startswith("nearest") else next((p for p in report.periods if p.id == pid), None)
 
 
 def _record(db: sqlite_utils.Database, cfg: Config, row: dict[str, Any], mail: MailRead, now: dt.datetime) -> str:

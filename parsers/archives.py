@@ -12,6 +12,7 @@ UTF-8 flag; `member_name` recovers readable Vietnamese from them.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import gzip
 import io
@@ -66,6 +67,7 @@ class Member:
     name: str                           # display path: "bc.zip › thư mục/a.xlsx"
     data: bytes | None                  # None when the member could not be read
     problem: FileProblem | None = None
+    note: FileProblem | None = None     # a problem that did not stop the reading (a name escaping the folder)
 
 
 class _Refused(Exception):
@@ -132,7 +134,14 @@ def _unpack(filename: str, entries: list[_Entry], limits: Limits, depth: int, bu
     out: list[Member] = []
     for entry in (e for e in entries if not e.is_dir):
         name = f"{filename}{SEP}{clean_name(entry.raw_name)}"
-        out.extend(_member(name, entry, limits, depth, budget))
+        found = _member(name, entry, limits, depth, budget)
+        note = escapes(entry.raw_name)
+        if note:    # the bytes are read (never written anywhere); the name is recorded as hostile
+            if any(m.name == name for m in found):
+                found = [dataclasses.replace(m, note=note) if m.name == name else m for m in found]
+            else:           # an archive (its members are read) or a member that gave nothing
+                found = found + [Member(name, None, note)]
+        out.extend(found)
         if budget.members > limits.max_members:
             if not budget.overflow_reported:
                 budget.overflow_reported = True
@@ -196,6 +205,24 @@ def _check_ratio(size: int, packed: int | None, limits: Limits) -> None:
 # ---------------------------------------------------------------- member names
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def escapes(name: str) -> FileProblem | None:
+    """A member name that climbs out of the archive's folder ("../../x.xlsx", "..\\..\\x.xlsx") or
+    starts at a root or a drive ("/etc/x", "C:\\x"): an unpacker that trusts it writes outside the
+    folder (zip slip). A problem to record; nothing is ever written under a member's name here."""
+    parts = name.replace("\\", "/").split("/")
+    depth = 0
+    for part in parts:
+        if part == "..":
+            depth -= 1
+            if depth < 0:
+                return FileProblem("unsafe name", f"the member's name {name[:200]!r} escapes the archive's folder")
+        elif part not in ("", "."):
+            depth += 1
+    if name.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", name):
+        return FileProblem("unsafe name", f"the member's name {name[:200]!r} is an absolute path")
+    return None
 
 
 def clean_name(name: str) -> str:

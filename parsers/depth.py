@@ -10,6 +10,11 @@ altogether: the intake asks for it only when no file of the mail gave a figure.
 The reading is set per call by `parsers.isolate.call_parser` (a worker serves one call at a time)
 and read by the parsers that can do less: `parsers.pdf` and `parsers.image`. Other formats are
 cheap and always read whole.
+
+The reading also carries the period the mail names, decided by the intake on the mail's own
+evidence before its files are read (None when only the received date would say): a file that
+holds two periods (a sheet, a column or a table per period) is read for that one
+(`parsers.periods`).
 """
 from __future__ import annotations
 
@@ -17,12 +22,15 @@ import contextlib
 from dataclasses import dataclass
 from typing import Iterator
 
+from store.domain import Period
+
 
 @dataclass(frozen=True)
 class Reading:
     values: bool = True     # False: text and stated unit/period only (the better files gave every figure)
     ocr: bool = True        # False: a scan is not OCR'd now; the file says so (`ParsedReport.deferred`)
     why: str = ""           # for the file's note: which file made this one unnecessary
+    period: Period | None = None   # the period the mail names (decided before its files are read), or None
 
 
 FULL = Reading()

@@ -41,7 +41,7 @@ Parser = Callable[[str, bytes, "Report"], ParsedReport]
 
 PRELOAD = ["store.records", "parsers.vocabulary", "parsers.detect", "parsers.legacy", "parsers.registry", "parsers.xlsx",
            "parsers.sheet", "parsers.docx", "parsers.pdf", "parsers.doc", "parsers.narrative",
-           "parsers.plaintext", "parsers.image", "parsers.ocr",
+           "parsers.plaintext", "parsers.image", "parsers.ocr", "parsers.htmlsheet",
            "openpyxl", "docx", "pdfplumber", "xlrd", "python_calamine"]
 
 _lock = threading.Lock()

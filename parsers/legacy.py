@@ -22,6 +22,7 @@ Use from the docx/xlsx/xls parsers, per run or cell, before any other cleaning:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 import unicodedata
 
 # ---------------------------------------------------------------- TCVN3 (ABC, VN3)
@@ -180,9 +181,22 @@ def detect_legacy(text: str, font: str | None = None) -> str | None:
     vni_hits = len(_VNI_WEIRD_PAIR.findall(text))
     if tcvn_hits or vni_hits:
         return "tcvn3" if tcvn_hits >= vni_hits else "vni"
-    if weird and _weird(convert(text, "tcvn3")) == 0:
-        return "tcvn3"
+    if weird:   # no character only one encoding has: the conversion that reads as Vietnamese
+        fits = [(_untoned(out), enc) for enc in ("tcvn3", "vni")
+                if _weird(out := convert(text, enc)) == 0]
+        if fits:
+            return min(fits)[1]
     return None
+
+
+def _untoned(text: str) -> int:
+    """Words with more than one tone mark: no Vietnamese syllable has two ("ủoự" is VNI "đó"
+    read as TCVN3)."""
+    bad = 0
+    for word in text.split():
+        marks = sum(1 for ch in unicodedata.normalize("NFD", word) if ch in _TONES)
+        bad += marks > 1
+    return bad
 
 
 def fix(text: str, font: str | None = None) -> str:
@@ -192,7 +206,15 @@ def fix(text: str, font: str | None = None) -> str:
     encoding = detect_legacy(text, font)
     if encoding is None:
         return text
-    return convert(text, encoding, uppercase=is_capital_font(font))
+    out = convert(text, encoding, uppercase=is_capital_font(font))
+    if encoding == "tcvn3" and not is_capital_font(font):
+        out = _CAPITAL_WORD.sub(lambda m: m.group(0).upper(), out)
+    return out
+
+
+# A word in capitals typed without the capital font: TCVN3 has no code for most accented
+# capitals, so "TRƯỜNG" comes out "TRƯờNG"; a word whose other letters are capitals is one.
+_CAPITAL_WORD = re.compile(r"\b(?=\w*[A-Z]\w*[A-Z])(?!\w*[a-z])\w+")
 
 
 def decode_bytes(data: bytes) -> str:
@@ -213,3 +235,42 @@ def decode_bytes(data: bytes) -> str:
 
 _CP1252_FROM_LATIN1 = {b: bytes([b]).decode("cp1252") for b in range(0x80, 0xA0)
                        if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
+
+
+# ---------------------------------------------------------------- cells and runs of documents
+
+def fix_cell(value: object, font: str | None = None) -> object:
+    """A spreadsheet cell's value with legacy text converted (`fix_text`); other values unchanged."""
+    return fix_text(value, font) if isinstance(value, str) else value
+
+
+def fix_text(text: str, font: str | None = None) -> str:
+    """One cell or run of a document: converted when its font is a legacy one or its characters
+    say so (`fix`). A cell whose runs were typed in two encodings (Unicode words beside TCVN3 or
+    VNI ones, the runs' fonts lost) has its legacy words converted one by one: a word is legacy
+    when it holds no Unicode Vietnamese letter and its characters tell an encoding."""
+    if not text or text.isascii():
+        return text
+    fixed = fix(text, font)
+    if fixed is not text or not _VN_BEYOND_LATIN1.search(text):
+        return fixed
+    if not any(_is_weird(ch) for ch in text):
+        return text
+    return _WORD.sub(_fix_word, text)
+
+
+_WORD = re.compile(r"[^\s,;:()/]+")
+
+
+def _fix_word(m: re.Match[str]) -> str:
+    word = m.group(0)
+    if word.isascii() or _VN_BEYOND_LATIN1.search(word):
+        return word
+    encoding = detect_legacy(word)
+    return convert(word, encoding) if encoding else word
+
+
+def fix_runs(runs: Iterable[tuple[str, str | None]]) -> str:
+    """A paragraph's text from its runs, each (text, font name or None) converted on its own:
+    a label may be typed partly in ".VnTime" and partly in a Unicode font."""
+    return "".join(fix_text(text, font) for text, font in runs)

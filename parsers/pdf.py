@@ -239,9 +239,42 @@ def line_rows(text: str, report: Report, columns: tuple[int, int] | None = None)
             rows.append(["", "", ""])      # keep row numbers equal to line numbers
             line = joined
             i += 1
-        rows.append(_split_columns(line, units, columns) if columns else _split_line(line, units))
+        if not columns and not joined and i + 2 < len(lines):
+            around = _figure_between(line, lines[i + 1], lines[i + 2])
+            if around:              # a label wrapped around its row's STT and figure
+                rows += [["", "", ""], ["", "", ""]]
+                line = around
+                i += 2
+        row = _split_columns(line, units, columns) if columns else _split_line(line, units)
+        if not columns and row[1] and _names_better_whole(row, report):
+            row = [f"{row[0]} {row[1]}", "", row[2]]   # "… tham gia diễn đàn": the unit's words end the label
+        rows.append(row)
         i += 1
     return rows
+
+
+def _figure_between(first: str, middle: str, last: str) -> str | None:
+    """A label wrapped onto two lines with the row's STT and figure printed between them,
+    vertically centred: "Số buổi tuyên truyền, … chăm" / "1 14" / "sóc trẻ em" ->
+    "1 Số buổi tuyên truyền, … chăm sóc trẻ em 14"."""
+    tokens = middle.split()
+    if not 1 <= len(tokens) <= 2 or not all(_cell_figure(t) for t in tokens) or not _number(tokens[-1]) and \
+            tokens[-1] not in _TOKEN_ZERO:
+        return None
+    if not first or _figure(first) is not None or _figure(last) is not None or not last[:1].islower():
+        return None
+    if re.match(r"^\s*(?:\d{1,3}|[IVX]{1,4})[.)]?\s", first):
+        return None                 # the first line has its own STT: not this shape
+    stt = f"{tokens[0]} " if len(tokens) == 2 else ""
+    return f"{stt}{first} {last} {tokens[-1]}"
+
+
+def _names_better_whole(row: list[str], report: Report) -> bool:
+    """The words taken as the unit of measure belong to the label: with them it names an
+    indicator, without them it names none."""
+    m = table.matcher_for(report)
+    return m.label(row[0], None, None).indicator is None and \
+        m.label(f"{row[0]} {row[1]}", None, None).indicator is not None
 
 
 def _split_columns(line: str, units: Sequence[str], columns: tuple[int, int]) -> list[str]:

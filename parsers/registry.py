@@ -12,6 +12,7 @@ function (workers receive it by reference).
 """
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from dataclasses import dataclass
 from typing import Iterator
@@ -46,7 +47,7 @@ _UNREADABLE: dict[str, tuple[str, str]] = {
 FORMATS: dict[str, str] = {
     "xlsx": "parsers.xlsx", "xls": "parsers.sheet", "ods": "parsers.sheet", "docx": "parsers.docx",
     "pdf": "parsers.pdf", "doc": "parsers.doc", "text": "parsers.plaintext", "csv": "parsers.plaintext",
-    "image": "parsers.image",
+    "image": "parsers.image", "html": "parsers.htmlsheet",
 }
 _OVERRIDES: dict[str, Parser | None] = {}
 
@@ -80,6 +81,7 @@ class Leaf:
     kind: str
     data: bytes | None = None
     problem: FileProblem | None = None
+    note: FileProblem | None = None     # a problem recorded beside what the file gives (archives.Member.note)
 
 
 def parse_attachment(filename: str, data: bytes, report: Report, *, isolate: bool = True,
@@ -104,7 +106,8 @@ def leaves_of(name: str, data: bytes, limits: Limits = DEFAULT_LIMITS, budget: B
             if m.problem is not None or m.data is None:
                 yield Leaf(m.name, kind if m.name == name else "unknown", problem=m.problem)
             else:
-                yield from _inner(m.name, m.data, limits, budget)
+                for leaf in _inner(m.name, m.data, limits, budget):
+                    yield dataclasses.replace(leaf, note=m.note) if m.note and leaf.name == m.name else leaf
     elif kind in ("tnef", "eml"):
         yield from _container(name, kind, data, limits, budget)
     else:
@@ -172,6 +175,8 @@ def _parse_leaf(leaf: Leaf, report: Report, isolate: bool, limits: Limits, readi
         result = _in_process(parser, leaf, report, limits, reading)
     result.filename = leaf.name
     result.detected_type = result.detected_type or leaf.kind
+    if leaf.note is not None:
+        result.problems.append(leaf.note)
     return result
 
 

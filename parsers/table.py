@@ -20,11 +20,11 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz, process
 
-from parsers import vocabulary
+from parsers import periods, vocabulary
 from parsers.text import fold
 from parsers.numbers import display, parse_number
 from parsers.vocabulary import Vocabulary
@@ -83,6 +83,51 @@ def variants(text: str) -> set[str]:
     return out
 
 
+def _equivalents(forms: set[str]) -> set[str]:
+    """The label's forms with the form's equivalent words put in ("học sinh" -> "trẻ em")."""
+    pairs = vocabulary.active().pairs("label_word_equivalent")
+    out = set(forms)
+    for form in forms:
+        padded = f" {form} "
+        for word, same in pairs.items():
+            if f" {word} " in padded:
+                out.add(padded.replace(f" {word} ", f" {same} ").strip())
+    return out
+
+
+EQUIVALENT_PENALTY = 5.0   # a label read with equivalent words is a little less sure than as written
+EQUIVALENT_BLOCK = 80.0    # ... and not read so when, as written, it is this near another indicator
+CONTAINED_BASE = 80.0     # a label holding every word of a choice: 80 + 15 x the share of its words
+CONTAINED_MIN_WORDS = 3   # ... when the choice has that many words (not "Đuối nước")
+CONTAINED_RIVAL = 75.0    # ... and no other indicator's label is this near the label as written
+
+
+def _contained(choice: tuple[str, ...], form: str) -> float:
+    """How well a label holding every word of `choice`, and more, names it: the label is the
+    choice with qualifying words added ("… đang theo học", "… đã tổ chức") or its comma-separated
+    parts reordered ("bồi dưỡng, tập huấn"). 0 when a word is missing, when fewer than half of the
+    label's words are the choice's, or when an added word makes it another figure ("chưa", "tỷ lệ").
+    Scored below an exact label (at most 95), so a closer indicator always wins."""
+    words = form.split()
+    if len(choice) < CONTAINED_MIN_WORDS or len(choice) * 2 < len(words):
+        return 0.0
+    rest = list(words)
+    for w in choice:
+        if w not in rest:
+            return 0.0
+        rest.remove(w)
+    if rest and (_another_figure(form, " ".join(choice)) or
+                 any(f" {p} " in f" {' '.join(rest)} " for p in vocabulary.words("child_prefix"))):
+        return 0.0
+    return CONTAINED_BASE + 15.0 * len(choice) / len(words)
+
+
+def _another_figure(form: str, choice: str) -> bool:
+    """`form` holds a word that makes it another figure than `choice` ("chưa", "tỷ lệ")."""
+    padded, own = f" {form} ", f" {choice} "
+    return any(f" {e} " in padded and f" {e} " not in own for e in vocabulary.words("label_extra_not"))
+
+
 def _without_remarks(text: str) -> str:
     r"""Each "(…)" replaced by a space: re.sub(r"\([^)]*\)", " ", text) in linear time (the regex
     rescans to the end from every "(" that no ")" follows: quadratic on "((((…")."""
@@ -125,6 +170,7 @@ class Matcher:
                 for v in variants(name):
                     self.choices.append(v)
                     self.owner.append(ind.code)
+        self.words = [tuple(c.split()) for c in self.choices]
         self.section = {i.code: _section_key(i.section) for i in report.indicators}
         self.sections = {s for s in self.section.values() if s}
         self.parent = _parents(report)
@@ -147,12 +193,16 @@ class Matcher:
 
     def label(self, text: str, section: str | None, parent: str | None) -> Match:
         """The indicator a label names, or Match(None) when nothing is good and clear enough."""
-        scores: dict[str, float] = {}
-        for v in variants(text):
-            for _choice, score, idx in process.extract(v, self.choices, scorer=fuzz.ratio, score_cutoff=60,
-                                                       limit=None):
-                code = self.owner[idx]
-                scores[code] = max(scores.get(code, 0.0), score)
+        forms = variants(text)
+        scores, near = self._ratios(forms)
+        for code, score in self._contained(forms, near, dict(scores)).items():
+            scores[code] = max(scores[code], score)
+        same = _equivalents(forms) - forms
+        if same:            # "học sinh" for "trẻ em": only for a label that, as written, names no other
+            other, _ = self._ratios(same)
+            for code, score in other.items():
+                if not any(c != code and s >= EQUIVALENT_BLOCK for c, s in scores.items()):
+                    scores[code] = max(scores.get(code, 0.0), score - EQUIVALENT_PENALTY)
         if not scores:
             return Match(None, 0.0)
         child = is_child(text)
@@ -163,6 +213,61 @@ class Matcher:
         if scores[best] < MIN_SCORE or best_score - runner < MARGIN:
             return Match(None, best_score, scores)
         return Match(best, best_score, scores)
+
+    def _contained(self, forms: set[str], near: set[int], ratios: dict[str, float]) -> dict[str, float]:
+        """The label with words added or its parts reordered ("…, đã tổ chức"), per indicator
+        (`_contained` below), for one indicator only: not when another indicator's label is near
+        as written, nor when the added words name another ("… và số trẻ em bị xâm hại"); of two
+        indicators whose labels it holds, the one whose label holds the other's ("bị xâm hại tình
+        dục" over "bị xâm hại"), else neither."""
+        found: dict[str, tuple[float, tuple[str, ...]]] = {}
+        for idx in near:
+            code = self.owner[idx]
+            if any(c != code and s >= CONTAINED_RIVAL for c, s in ratios.items()):
+                continue    # the added words may be another indicator's ("… tham gia diễn đàn")
+            for v in forms:
+                score = _contained(self.words[idx], v)
+                if score > found.get(code, (0.0, ()))[0] and not self._rest_names_another(self.words[idx], v, code):
+                    found[code] = (score, self.words[idx])
+        if not found:
+            return {}
+        holders: dict[str, list[tuple[str, ...]]] = {}    # every indicator a label of which it holds whole
+        for v in forms:
+            have = set(v.split())
+            for words, owner in zip(self.words, self.owner):
+                if len(words) >= CONTAINED_MIN_WORDS and have.issuperset(words):
+                    holders.setdefault(owner, []).append(words)
+        for code, (_, words) in found.items():
+            holders.setdefault(code, []).append(words)
+        if len(holders) > 1:
+            holders = {c: ws for c, ws in holders.items()
+                       if not all(any(o != c and set(w) < set(ow) for o, ows in holders.items() for ow in ows)
+                                  for w in ws)}
+        return {c: found[c][0] for c in holders if c in found} if len(holders) == 1 else {}
+
+    def _rest_names_another(self, choice: tuple[str, ...], form: str, code: str) -> bool:
+        rest = list(form.split())
+        for w in choice:
+            rest.remove(w)
+        if len(rest) < 2:
+            return False
+        others = [c for c, o in zip(self.choices, self.owner) if o != code]
+        hit = process.extractOne(" ".join(rest), others, scorer=fuzz.ratio, score_cutoff=CONTAINED_RIVAL)
+        return hit is not None
+
+    def _ratios(self, forms: set[str]) -> tuple[dict[str, float], set[int]]:
+        """The best fuzzy ratio per indicator over the forms, and the choices that came near."""
+        scores: dict[str, float] = {}
+        near: set[int] = set()
+        for v in forms:
+            for choice, score, idx in process.extract(v, self.choices, scorer=fuzz.ratio, score_cutoff=60,
+                                                      limit=None):
+                if _another_figure(v, choice):
+                    continue
+                code = self.owner[idx]
+                scores[code] = max(scores.get(code, 0.0), score)
+                near.add(idx)
+        return scores, near
 
     def _context(self, code: str, section: str | None, parent: str | None, child: bool) -> float:
         bonus = 0.0
@@ -264,6 +369,10 @@ def header_of(texts: Sequence[str]) -> Header | None:
         return None
     best = min(value.values())
     cols = [c for c, p in sorted(value.items()) if p == best]
+    if len(cols) > 1:   # a column per period ("6 tháng đầu năm 2024 | Cả năm 2024"): one period's
+        keep, _ = periods.choose([periods.tag(texts[c]) for c in cols])
+        if keep:
+            cols = [cols[i] for i in sorted(keep)]
     years = {c: max(map(int, _YEAR.findall(folded[c])), default=0) for c in cols}
     if len(cols) > 1 and max(years.values()) > 0:
         cols = [c for c in cols if years[c] == max(years.values())]
@@ -293,6 +402,11 @@ def merge_header_rows(top: Sequence[str], sub: Sequence[str]) -> list[str] | Non
 
 # ---------------------------------------------------------------- scanning
 
+class HiddenRow(list):
+    """A row the unit hid in the sheet: its figure counts only when no visible row gives one
+    (a stale copy is often left hidden under the corrected row)."""
+
+
 @dataclass(frozen=True)
 class Candidate:
     indicator: str
@@ -301,6 +415,7 @@ class Candidate:
     source: str
     ok: bool
     method: str = "table"
+    hidden: bool = False    # read from a hidden row
 
 
 @dataclass(frozen=True)
@@ -318,6 +433,7 @@ class _Hit:
     cells: tuple[object, ...]
     indicator: str
     key_col: int            # the rightmost of the code and label cells
+    hidden: bool = False
 
 
 @dataclass
@@ -363,6 +479,8 @@ def scan(rows: Iterable[Sequence[object]], report: Report, locate: Locate, *, me
                     continue
         hit, section, parent = _match_row(m, n, cells, texts, section, parent, warnings, locate)
         if hit:
+            if isinstance(row, HiddenRow):
+                hit = replace(hit, hidden=True)
             segments[-1].hits.append(hit)
             last_hit = n
     candidates: list[Candidate] = []
@@ -436,7 +554,7 @@ def _emit(seg: _Segment, m: Matcher, locate: Locate, method: str, blank_is_value
         where = locate(hit.index, col)
         if not ok:
             warnings.append(f"{where}: {hit.indicator} = {raw!r} is not a number")
-        out.append(Candidate(hit.indicator, number, raw, where, ok, method))
+        out.append(Candidate(hit.indicator, number, raw, where, ok, method, hit.hidden))
     return out
 
 
@@ -473,6 +591,9 @@ def resolve(candidates: Iterable[Candidate]) -> tuple[list[Value], list[str]]:
         by_code.setdefault(c.indicator, []).append(c)
     values, warnings = [], []
     for code, cands in by_code.items():
+        visible = [c for c in cands if not c.hidden]
+        if visible and len(visible) < len(cands):   # a hidden row yields to a visible one
+            cands = visible
         numbers = {c.number for c in cands if c.number is not None}
         if len(numbers) > 1:
             places = "; ".join(f"{c.source} = {c.raw!r}" for c in cands if c.number is not None)

@@ -19,8 +19,9 @@ from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import WorkSheetParser
 
-from parsers import narrative, table
+from parsers import legacy, narrative, periods, table
 from store.records import FileProblem, ParsedReport
 from store.domain import Report
 
@@ -51,13 +52,16 @@ def parse(filename: str, data: bytes, report: Report) -> ParsedReport:
         scans = _scan_sheets(sheets, filename, report, out)
     finally:
         archive.close()
-    candidates = [c for s in scans for c in s.candidates]
+    keep = periods.one_period([(name, periods.of_part(name, s.head), bool(s.candidates)) for name, s in scans],
+                              filename, out.warnings)
+    kept = [s for i, (_, s) in enumerate(scans) if keep is None or i in keep or not s.candidates]
+    candidates = [c for s in kept for c in s.candidates]
     candidates = _formulas(data, filename, candidates, out)
     out.values, warnings = table.resolve(candidates)
     out.warnings.extend(warnings)
-    head = next((s.head for s in scans if s.candidates), scans[0].head if scans else ())
+    head = next((s.head for s in kept if s.candidates), kept[0].head if kept else ())
     out.stated_unit, out.stated_period = narrative.stated(head)
-    out.text = "\n".join(" ".join(c for c in row if c) for s in scans for row in s.head if any(row))
+    out.text = "\n".join(" ".join(c for c in row if c) for s in kept for row in s.head if any(row))
     if not out.values and not out.problems:
         out.warnings.append("no indicator of the form was found in the workbook")
     return out
@@ -125,7 +129,7 @@ def _why(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:300]
 
 
-def _scan_sheets(sheets: list, filename: str, report: Report, out: ParsedReport) -> list[table.Scan]:
+def _scan_sheets(sheets: list, filename: str, report: Report, out: ParsedReport) -> list[tuple[str, table.Scan]]:
     scans = []
     for ws in sheets:
         if getattr(ws, "sheet_state", "visible") != "visible":
@@ -139,13 +143,47 @@ def _scan_sheets(sheets: list, filename: str, report: Report, out: ParsedReport)
         if s.truncated:
             out.warnings.append(f"sheet {ws.title!r}: only the first {MAX_ROWS} rows were read")
         out.warnings.extend(s.warnings)
-        scans.append(s)
+        scans.append((ws.title, s))
     return scans
 
 
 def _rows(ws) -> Iterator[Sequence[object]]:
-    for row in ws.iter_rows(values_only=True):
-        yield row[:table.MAX_COLS]
+    """The sheet's rows as they stream from its XML, each cell's legacy-encoded text (TCVN3,
+    VNI) converted by its font (".VnTime", "VNI-Times") or its characters; a row the unit hid
+    (a stale copy left under the right one) is marked `table.HiddenRow`."""
+    fonts = _font_names(ws.parent)
+    fix = legacy.fix_cell
+    with ws._get_source() as src:
+        parser = WorkSheetParser(src, ws._shared_strings, data_only=ws.parent.data_only, epoch=ws.parent.epoch,
+                                 date_formats=ws.parent._date_formats,
+                                 timedelta_formats=ws.parent._timedelta_formats)
+        counter = 1
+        for idx, cells in parser.parse():
+            while counter < idx:            # rows the XML leaves out are blank
+                counter += 1
+                yield ()
+            counter = idx + 1
+            width = min(max((c["column"] for c in cells), default=0), table.MAX_COLS)
+            row: list[object] = [None] * width
+            for c in cells:
+                if c["column"] <= width:
+                    value = c["value"]
+                    row[c["column"] - 1] = fix(value, fonts.get(c["style_id"])) if isinstance(value, str) else value
+            attrs = parser.row_dimensions.get(str(idx), {})
+            yield table.HiddenRow(row) if attrs.get("hidden") in ("1", "true") else row
+
+
+def _font_names(wb) -> dict[int, str]:
+    """Cell style id -> the name of its font, for the styles whose font is a legacy one."""
+    out = {}
+    for sid, style in enumerate(getattr(wb, "_cell_styles", ())):
+        try:
+            name = wb._fonts[style.fontId].name
+        except (IndexError, AttributeError, TypeError):
+            continue
+        if legacy.legacy_font(name):
+            out[sid] = name
+    return out
 
 
 def _locator(filename: str, sheet: str):

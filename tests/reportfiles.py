@@ -225,6 +225,16 @@ def xls_bytes(rows: list[list[object]]) -> bytes | None:
     return buf.getvalue()
 
 
+def html_table_bytes(rows: list[list[object]]) -> bytes:
+    """An Excel sheet saved as a web page (what units send renamed .xls): one HTML table."""
+    import html as _html
+    body = "".join("<tr>" + "".join(f"<td>{'' if v is None else _html.escape(str(v))}</td>" for v in row) + "</tr>"
+                   for row in rows)
+    return ('<html xmlns:x="urn:schemas-microsoft-com:office:excel"><head><meta http-equiv="Content-Type" '
+            f'content="text/html; charset=utf-8"></head><body><table border="1">{body}</table></body></html>'
+            ).encode("utf-8")
+
+
 def font_path() -> str | None:
     return next((p for p in FONT_PATHS if os.path.exists(p)), None)
 

@@ -232,3 +232,28 @@ def test_rar_encrypted_member():
     files, problems = expand("bc.rar", _rar4([("a.txt", b"hello")], encrypted=True))
     assert files == []
     assert [p.reason for p in problems] == ["encrypted"]
+
+
+@pytest.mark.parametrize("hostile", ["../../bc.xlsx", "..\\..\\bc.xlsx", "/etc/bc.xlsx", "C:\\Temp\\bc.xlsx",
+                                     "a/../../bc.xlsx"])
+def test_a_member_name_escaping_the_folder_is_a_problem_and_its_figures_are_still_read(hostile):
+    from parsers.registry import parse_attachment
+    from tests import reportfiles as rf
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr(zipfile.ZipInfo(hostile), rf.filled_xlsx())
+        zf.writestr("ghi chu.txt", "Đơn vị: THPT Đồng Xoài")
+    results = parse_attachment("bc.zip", buffer.getvalue(), rf.report(), isolate=False)
+    from parsers.archives import clean_name
+    [member] = [r for r in results if r.filename.endswith("bc.xlsx")]
+    assert member.filename == "bc.zip › " + clean_name(hostile)
+    assert [p.reason for p in member.problems] == ["unsafe name"]
+    assert repr(hostile) in member.problems[0].detail
+    assert rf.numbers(member) == {k: float(v) for k, v in rf.SAMPLE.items()}
+    assert all(not r.problems for r in results if r is not member)
+
+
+def test_ordinary_member_names_are_not_unsafe():
+    from parsers.archives import escapes
+    for name in ("bc.xlsx", "thư mục/bc.xlsx", "a/./b/../bc.xlsx", "..bc.xlsx", "bc..xlsx"):
+        assert escapes(name) is None

@@ -118,3 +118,22 @@ def test_a_row_of_several_figures_takes_the_named_column():
     assert rows[0][2] == "116"
     assert rows[1][2] == ""          # a blank cell: the run does not fill the columns, the row is left
     assert rows[2][2] == ""
+
+
+def _line_values(text):
+    from parsers import pdf as pdf_parser, table
+    report = rf.report()
+    s = table.scan(pdf_parser.line_rows(text, report), report, lambda r, c: f"dòng {r + 1}", blank_is_value=False)
+    return {c.indicator: (c.number, c.source) for c in s.candidates}
+
+
+def test_a_label_wrapped_around_its_stt_and_figure_is_one_row():
+    got = _line_values("B Tuyên truyền, truyền thông\nSố buổi tuyên truyền, truyền thông về bảo vệ, chăm\n"
+                       "1 14\nsóc trẻ em\n2 Số lượt học sinh tham gia tuyên truyền 3.271")
+    assert got == {"tt_so_buoi": (14, "dòng 4"), "tt_luot_hs": (3271, "dòng 5")}
+
+
+def test_a_labels_last_words_that_are_a_unit_of_measure_stay_in_the_label():
+    # "diễn đàn" is the unit of "Số diễn đàn trẻ em" and the end of "Số lượt trẻ em tham gia diễn đàn"
+    got = _line_values("4 Số diễn đàn trẻ em 0\n5 Số lượt trẻ em tham gia diễn đàn -")
+    assert got == {"dd_so_dien_dan": (0, "dòng 1"), "dd_luot_tre": (0, "dòng 2")}

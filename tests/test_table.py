@@ -222,3 +222,29 @@ def test_two_unnamed_figure_columns_give_nothing():
     rows = [["Chỉ tiêu", "Cột A", "Cột B"], ["Số buổi tuyên truyền", 9, 12], ["Số lớp tập huấn", 1, 3]]
     got, warnings, _ = run(rows)
     assert got == {} and any("several columns" in w for w in warnings)
+
+
+@pytest.mark.parametrize("label,code", [
+    ("Số diễn đàn trẻ em đã được tổ chức trong năm", "dd_so_dien_dan"),        # qualifying words added
+    ("Số trẻ em lao động trái quy định của pháp luật tại địa phương", "ld_trai_pl"),
+    ("Số lượt giáo viên, cán bộ quản lý, nhân viên được tập huấn", "th_luot_cbgvnv"),   # parts reordered
+    ("Số lớp bồi dưỡng, tập huấn", "th_so_lop"),
+    ("Số học sinh bị tai nạn thương tích", "tntt_so_tre"),                     # "học sinh" for "trẻ em"
+    ("Số học sinh được hỗ trợ, can thiệp", "ht_can_thiep"),
+])
+def test_a_label_with_words_added_reordered_or_equivalent_is_read(label, code):
+    got, _, _ = run([["STT", "Nội dung", "Số liệu"], ["1", label, 6]])
+    assert got == {code: 6}
+
+
+@pytest.mark.parametrize("label", [
+    "Số học sinh chưa được học bơi",                 # a negation added: another figure
+    "Tỷ lệ trẻ em có hoàn cảnh đặc biệt được hỗ trợ",
+    "Số trẻ em bị tai nạn thương tích, trong đó đuối nước",   # two indicators' words: ambiguous
+    "Số diễn đàn trẻ em được tổ chức và số trẻ em bị xâm hại",
+    "Tổng số trẻ em đang theo học và số trẻ em có hoàn cảnh đặc biệt",
+    "Số lượt trẻ em tham gia diễn đàn và số lượt cha mẹ học sinh tham gia tuyên truyền",
+])
+def test_words_added_that_make_another_figure_give_nothing(label):
+    got, _, _ = run([["STT", "Nội dung", "Số liệu"], ["1", label, 6]])
+    assert got == {}

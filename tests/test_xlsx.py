@@ -130,3 +130,22 @@ def test_bad_files_are_problems_not_exceptions(maker, reason, words):
     assert p.values == []
     assert [pr.reason for pr in p.problems] == [reason]
     assert words in p.problems[0].detail
+
+
+def test_a_hidden_stale_row_yields_to_the_visible_one():
+    from openpyxl import Workbook
+    wb = Workbook()
+    ws = wb.active
+    rows = rf.form_rows()
+    for row in rows:
+        ws.append(row)
+    label = next(r for r in rows if r[1] == "Số buổi tuyên truyền, truyền thông về bảo vệ, chăm sóc trẻ em")
+    ws.insert_rows(2)
+    for c, v in enumerate(label[:3] + [99], start=1):
+        ws.cell(row=2, column=c, value=v)
+    ws.row_dimensions[2].hidden = True
+    buf = io.BytesIO()
+    wb.save(buf)
+    got = rf.numbers(xlsx.parse("bc.xlsx", buf.getvalue(), R))
+    assert got["tt_so_buoi"] == rf.SAMPLE["tt_so_buoi"]
+    assert got == {k: float(v) for k, v in rf.SAMPLE.items()}

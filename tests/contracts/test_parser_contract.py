@@ -202,6 +202,8 @@ SAMPLES: dict[str, Sample] = {
                    None, lambda: NOTE.encode("utf-8")),
     "csv": Sample("hoạt động.csv", csv_activities, rf.NARRATIVE_VALUES, "hoạt động.txt",
                   None, lambda: f"Đơn vị;Ghi chú\r\nTHPT Đồng Xoài;{NOTE}\r\n".encode("utf-8")),
+    "html": Sample("Báo cáo.xls", lambda: rf.html_table_bytes(rf.form_with_title()), rf.SAMPLE, "Báo cáo.pdf",
+                   None, lambda: rf.html_table_bytes([["Ghi chú"], [NOTE]])),
     "image": Sample("ảnh chụp.png", lambda: png(ACTIVITIES), rf.NARRATIVE_VALUES, "Báo cáo.xlsx",
                     None, lambda: png((NOTE[:45], NOTE[45:])), needs=no_ocr),
 }
