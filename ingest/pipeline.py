@@ -719,7 +719,7 @@ def _duplicate_of(db: sqlite_utils.Database, message_id: int, parsed: ParsedMess
     subject = _bare_subject(parsed.subject)
     for other, other_subject, theirs in store.earlier_reports(db, message_id, decision.unit_code,
                                                              decision.report_code, decision.period):
-        if theirs == shas and _bare_subject(other_subject) == subject:  # sent twice; a "gửi lại" is a version
+        if theirs == shas:  # the same files sent again for the unit and period, whatever the subject says
             return other, None
     return None, reused
 

@@ -33,7 +33,7 @@ TARGETS: dict[str, float] = {
     "supplements_merged": 1.0,
     "resends_replace": 1.0,
 }
-REQUIRED: set[str] = {"period", "questions_not_reports", "incidents_found", "incident_dates", "followups_joined"}
+REQUIRED: set[str] = set(TARGETS)   # every target holds on seeds 4 and 5
 
 
 @pytest.fixture(scope="module")

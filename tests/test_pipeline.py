@@ -160,14 +160,17 @@ def test_inactive_unit_is_not_expected(tmp_path, now) -> None:
     assert expected == {("A", "2024S1"), ("A", "2024"), ("C", "2024")}
 
 
-def test_same_files_sent_twice_is_a_duplicate_but_a_resend_is_a_version(cfg, db, now) -> None:
+def test_the_same_files_sent_again_are_a_duplicate_whatever_the_subject_but_new_files_a_version(cfg, db, now) -> None:
     files = [(b"PK\x03\x04same-bytes", "bc.xlsx", "application/octet-stream")]
     subject = "Báo cáo công tác trẻ em 6 tháng đầu năm 2024"
     write_maildir(cfg.mailbox.path, [
         build(subject=subject, files=files, message_id="<a@x>"),
         build(subject=subject, files=files, message_id="<b@x>"),            # the send button twice
-        build(subject="Gửi lại: " + subject, files=files, message_id="<c@x>"),  # a deliberate resend
+        build(subject="Gửi lại: " + subject, files=files, message_id="<c@x>"),  # resent, nothing changed
+        build(subject="Gửi lại: " + subject, files=[(b"PK\x03\x04other-bytes", "bc.xlsx", "application/octet-stream")],
+              message_id="<d@x>"),                                           # a corrected version
     ])
     pipeline.poll(db, cfg, now)
-    assert [r[0] for r in db.execute("SELECT status FROM messages ORDER BY id")] == ["report", "duplicate", "report"]
+    assert [r[0] for r in db.execute("SELECT status FROM messages ORDER BY id")] == \
+        ["report", "duplicate", "duplicate", "report"]
     assert [r["version"] for r in rows(db, "SELECT version FROM v_submissions ORDER BY version")] == [1, 2]
