@@ -17,7 +17,10 @@ import datetime as dt
 from openpyxl.styles import Alignment, Font, Protection
 from openpyxl.worksheet.worksheet import Worksheet
 
+from compile import wording
 from compile.common import vn_long_date
+from parsers import vocabulary
+from parsers.text import fold
 from store.config import Organisation
 from store.domain import Unit
 
@@ -87,12 +90,12 @@ def unit_issuer(org: Organisation, unit: Unit | None) -> tuple[str, str]:
 
 
 def _district_level(unit: Unit) -> str:
-    said = " ".join((unit.name, *unit.aliases)).lower()
-    district = unit.district.lower()
-    for level in ("thành phố", "thị xã", "quận", "huyện"):
-        if f"{level} {district}" in said:
-            return level
-    return "huyện"
+    said = f" {fold(' '.join((unit.name, *unit.aliases)))} "
+    district = fold(unit.district)
+    for level in vocabulary.active().words("district_level"):
+        if f" {level} {district} " in said:
+            return wording.DISTRICT_LEVEL.get(level, level)
+    return wording.DISTRICT_LEVEL["huyen"]
 
 
 def _without_district(name: str, district: str) -> str:

@@ -45,3 +45,7 @@ def problem(reason: str | None) -> str:
 
 def stage(name: str | None) -> str:
     return STAGES.get(name or "", name or "")
+
+
+# The district's level as the issuer block writes it (`parsers/words.toml` [district_level] tells it).
+DISTRICT_LEVEL = {"thanh pho": "thành phố", "thi xa": "thị xã", "quan": "quận", "huyen": "huyện"}

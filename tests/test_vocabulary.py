@@ -64,7 +64,7 @@ def test_pyproject_ships_the_file() -> None:
 
 SCANNED = ("store", "parsers", "ingest", "compile", "scheduler.py", "daemon.py")
 # What baocao writes (Vietnamese sentences, sheet headers), not what it recognises.
-OUTPUT_MODULES = {"compile/wording.py", "compile/workbook.py", "compile/form.py"}
+OUTPUT_MODULES = {"compile/wording.py", "compile/workbook.py", "compile/form.py", "compile/draft.py"}
 # Collections of strings that are not vocabulary, by (module, first string): why.
 ALLOWED: dict[tuple[str, str], str] = {}
 REGEX_HINT = re.compile(r"\\[sSbBdDwW]|\(\?[:!=<]")
