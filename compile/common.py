@@ -126,3 +126,15 @@ def env() -> jinja2.Environment:
 
 def render(name: str, **context: object) -> str:
     return env().get_template(name).render(**context)
+
+
+def wrapped_lines(text: str, per_line: float) -> int:
+    """How many lines `text` wraps to at `per_line` characters a line, word by word (what a
+    spreadsheet's wrapped cell needs in row height: a cut line hides the end of a label)."""
+    lines, used = 1, 0
+    for word in text.split():
+        if used and used + 1 + len(word) > per_line:
+            lines, used = lines + 1, len(word)
+        else:
+            used += (1 if used else 0) + len(word)
+    return lines

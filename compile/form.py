@@ -21,6 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from compile import letterhead
+from compile.common import wrapped_lines
 from store.config import Config
 from store.domain import Period, Report, Unit
 
@@ -137,18 +138,10 @@ def _indicator_row(ws: Worksheet, row: int, number: int, ind) -> None:
         if col in (5, 6):
             cell.protection = Protection(locked=False)
     ws.cell(row, 5).number_format = "#,##0"
-    lines = _lines(ind.label, LABEL_CHARS - (4 if part else 0))
+    lines = wrapped_lines(ind.label, LABEL_CHARS - (4 if part else 0))
     ws.row_dimensions[row].height = 18 if lines == 1 else lines * 14.5 + 4
 
 
-def _lines(text: str, per_line: float) -> int:
-    lines, used = 1, 0
-    for word in text.split():
-        if used and used + 1 + len(word) > per_line:
-            lines, used = lines + 1, len(word)
-        else:
-            used += (1 if used else 0) + len(word)
-    return lines
 
 
 def _signature(ws: Worksheet, row: int) -> None:

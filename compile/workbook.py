@@ -36,7 +36,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
 from compile import aggregate, letterhead
-from compile.common import local_now, number, vn_date, vn_datetime
+from compile.common import local_now, number, vn_date, vn_datetime, wrapped_lines
 from compile.completeness import Completeness, compute
 from parsers.text import fold
 from store.config import Config
@@ -159,14 +159,7 @@ def _table_head(ws: Worksheet, row: int, labels: list[str], widths: list[int] | 
 def _lines(text: str, width: int, size: int) -> int:
     """How many lines `text` wraps to in a column `width` characters wide (bold, roughly: a
     column's width counts digits of the 11-point default font; a letter of Times is narrower)."""
-    per_line = max(1, int(width * 11 / size * 1.25))
-    lines, used = 1, 0
-    for word in text.split():
-        if used and used + 1 + len(word) > per_line:
-            lines, used = lines + 1, len(word)
-        else:
-            used += (1 if used else 0) + len(word)
-    return lines
+    return wrapped_lines(text, max(1, int(width * 11 / size * 1.25)))
 
 
 # ---------------------------------------------------------------- period sheet
