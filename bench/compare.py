@@ -106,9 +106,11 @@ def signed_scan(pages: int = 2) -> bytes:
 def report_mails(n: int) -> list[bytes]:
     from tests.mails import build
     xlsx, pdf = report_files()
+    # each mail's PDF differs by a comment after %%EOF: the same files sent again would be duplicates
     return [build(subject=f"Báo cáo công tác trẻ em 6 tháng đầu năm 2024 - lần {i}",
                   sender=f"<{UNITS[i % len(UNITS)]}@binhphuoc.edu.vn>", message_id=f"<bench-{i}@x>",
-                  files=[(xlsx, "bc.xlsx", XLSX), (pdf, "bc.pdf", "application/pdf")]) for i in range(n)]
+                  files=[(xlsx, "bc.xlsx", XLSX), (pdf + f"\n%bench {i}\n".encode(), "bc.pdf", "application/pdf")])
+            for i in range(n)]
 
 
 def mixed_mails(n: int) -> list[bytes]:
@@ -119,9 +121,10 @@ def mixed_mails(n: int) -> list[bytes]:
     xlsx, docx, scan = filled_xlsx(SAMPLE), docx_report(SAMPLE), signed_scan()
     out = []
     for i in range(n):
-        files = [[(xlsx, "bao_cao.xlsx", XLSX), (scan, "bao_cao_ky.pdf", "application/pdf")],
-                 [(docx, "bao_cao.docx", DOCX), (scan, "scan.pdf", "application/pdf")],
-                 [(xlsx, "bc.xlsx", XLSX), (scan, "bc_scan.pdf", "application/pdf")],
+        signed = scan + f"\n%signed {i}\n".encode()      # each unit's own scan: not a resend of another's
+        files = [[(xlsx, "bao_cao.xlsx", XLSX), (signed, "bao_cao_ky.pdf", "application/pdf")],
+                 [(docx, "bao_cao.docx", DOCX), (signed, "scan.pdf", "application/pdf")],
+                 [(xlsx, "bc.xlsx", XLSX), (signed, "bc_scan.pdf", "application/pdf")],
                  []][i % 4]
         out.append(build(subject=f"Báo cáo công tác trẻ em 6 tháng đầu năm 2024 - lần {i}" if files
                          else f"Trao đổi công việc {i}",

@@ -644,10 +644,10 @@ def _outcome(db: sqlite_utils.Database, cfg: Config, row: dict[str, Any], parsed
         fields.update(flags=store.flags_json((*decision.flags, "reused-message-id")),
                       status_why=f"{decision.why} (its Message-ID is message {reused}'s, with other content)")
     if fields["status"] == "report":
-        earlier = store.earlier_reports(db, message_id, decision.unit_code, decision.report_code, decision.period)
+        earlier = store.has_earlier_report(db, message_id, decision.unit_code, decision.report_code, decision.period)
         rep = cfg.report(decision.report_code or "")
         kind, why = classify.submission(vocabulary.of(cfg), parsed.subject, unquoted(parsed.body_text),
-                                        _values_read(files), len(rep.indicators) if rep else 0, bool(earlier))
+                                        _values_read(files), len(rep.indicators) if rep else 0, earlier)
         fields["submission"] = kind
         if kind == "supplement":
             fields["status_why"] = f"{fields['status_why']}; {why}"

@@ -324,14 +324,20 @@ def content_of(db: sqlite_utils.Database, message_id: int) -> tuple[str | None, 
 
 def earlier_reports(db: sqlite_utils.Database, before: int, unit: str | None, report: str | None,
                     period: str | None) -> list[tuple[int, str | None, list[str]]]:
-    """(id, subject, sorted file hashes) of the same unit's earlier reports for the period, newest first."""
-    out = []
-    for other, subject in db.execute(
-            "SELECT id, subject FROM messages WHERE status = 'report' AND unit_code = ? AND report_code = ? "
-            "AND period = ? AND id < ? ORDER BY id DESC", [unit, report, period, before]).fetchall():
-        shas = sorted(r[0] for r in db.execute("SELECT sha256 FROM attachments WHERE message_id = ?", [other]))
-        out.append((int(other), subject, shas))
-    return out
+    """(id, subject, sorted file hashes) of the same unit's earlier reports for the period, newest
+    first, in one query (a back-fill of a unit's many versions must not cost a query each)."""
+    rows = db.execute(
+        "SELECT m.id, m.subject, (SELECT group_concat(sha256, ',') FROM (SELECT a.sha256 FROM attachments a "
+        "WHERE a.message_id = m.id ORDER BY a.sha256)) FROM messages m WHERE m.status = 'report' "
+        "AND m.unit_code = ? AND m.report_code = ? AND m.period = ? AND m.id < ? ORDER BY m.id DESC",
+        [unit, report, period, before]).fetchall()
+    return [(int(r[0]), r[1], sorted(r[2].split(",")) if r[2] else []) for r in rows]
+
+
+def has_earlier_report(db: sqlite_utils.Database, before: int, unit: str | None, report: str | None,
+                       period: str | None) -> bool:
+    return db.execute("SELECT 1 FROM messages WHERE status = 'report' AND unit_code = ? AND report_code = ? "
+                      "AND period = ? AND id < ? LIMIT 1", [unit, report, period, before]).fetchone() is not None
 
 
 # ---------------------------------------------------------------- validation's rows
