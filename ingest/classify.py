@@ -268,7 +268,18 @@ def _nearest(periods: tuple[Period, ...], when: dt.date) -> Period | None:
 
 
 def decide_period(report: Report, ev: Evidence, v: Vocabulary | None = None) -> tuple[str | None, str]:
-    """The period id and how it was decided (with the active vocabulary unless `v` is given)."""
+    """The period id and how it was decided (with the active vocabulary unless `v` is given):
+    the one the mail names (`named_period`), else the one due nearest the received date."""
+    named = named_period(report, ev, v)
+    if named is not None:
+        return named
+    chosen = _nearest(report.periods, ev.received.date())
+    return (chosen.id, "nearest period to the received date") if chosen else (None, "no period")
+
+
+def named_period(report: Report, ev: Evidence, v: Vocabulary | None = None) -> tuple[str, str] | None:
+    """(period id, how) when the mail itself names the period — its subject, file names, the
+    documents' stated period, its text — else None (only the received date would say)."""
     v = v or vocabulary.active()
     when = ev.received.date()
     sources = [("subject", " ".join((ev.subject, *ev.forwarded_subjects))), ("file name", " ".join(ev.filenames)),
@@ -291,8 +302,7 @@ def decide_period(report: Report, ev: Evidence, v: Vocabulary | None = None) -> 
         chosen = _nearest(tuple(candidates), when)
         if chosen:
             return chosen.id, f"{how} says {kind}; year from the received date"
-    chosen = _nearest(report.periods, when)
-    return (chosen.id, "nearest period to the received date") if chosen else (None, "no period")
+    return None
 
 
 def _kind_matches(period: Period, kind: str) -> bool:

@@ -586,8 +586,8 @@ def read(cfg: Config, row: dict[str, Any], raw: bytes | None, facts: StoreFacts,
 def _mail_period(report: Report, ev: Any) -> Any:
     """The period the mail itself names (subject, file names, text), for a file holding two
     (`parsers.periods`); None when only the received date would say."""
-    pid, how = classify.decide_period(report, ev)
-    return None if how.startswith("nearest") else next((p for p in report.periods if p.id == pid), None)
+    named = classify.named_period(report, ev)
+    return None if named is None else next((p for p in report.periods if p.id == named[0]), None)
 
 
 def _record(db: sqlite_utils.Database, cfg: Config, row: dict[str, Any], mail: MailRead, now: dt.datetime) -> str:
