@@ -112,17 +112,18 @@ class Progress:
         return self
 
     def __call__(self, result: PollResult) -> None:
+        done = len(result.processed)
         if self.terminal:
             if self.bar is None:
                 from tqdm import tqdm
                 self.bar = tqdm(total=result.expected, unit=" mail", desc="poll", file=sys.stderr,
                                 dynamic_ncols=True, leave=False)
-            self.bar.update(result.fetched - self.bar.n)
-        elif result.fetched % self.EVERY == 0:
-            rate = result.fetched / result.seconds if result.seconds else 0.0
-            left = (f", about {(result.expected - result.fetched) / rate / 60:.0f} min left"
-                    if rate and result.expected and result.expected > result.fetched else "")
-            log.info("poll: %s of %s message(s) recorded, %.1f/s%s", result.fetched,
+            self.bar.update(done - self.bar.n)
+        elif done % self.EVERY == 0:
+            rate = done / result.seconds if result.seconds else 0.0
+            left = (f", about {(result.expected - done) / rate / 60:.0f} min left"
+                    if rate and result.expected and result.expected > done else "")
+            log.info("poll: %s of %s message(s) recorded, %.1f/s%s", done,
                      result.expected if result.expected is not None else "?", rate, left)
 
     def __exit__(self, *exc: object) -> None:

@@ -97,7 +97,7 @@ def _letter(db: sqlite_utils.Database, cfg: Config, message_id: int, addr: str, 
     to, cc = _addressees(db, unit, addr, message_id)
     sub = facts.submission(db, message_id)
     context = {
-        "timing": _timing(cfg, sub), "version": _version(cfg, sub), "forwarded": bool(cc),
+        "timing": _timing(sub), "version": _version(cfg, sub), "forwarded": bool(cc),
         "unit_name": unit.name if unit else (msg[0] or "chưa xác định"), "title": title,
         "period_label": period.label if period else (msg[2] or "chưa xác định"),
         "received": vn_datetime(parse_time(cfg, msg[3])), "subject": one_line(msg[4], 300),
@@ -126,7 +126,7 @@ def _addressees(db: sqlite_utils.Database, unit, addr: str, message_id: int) -> 
     return (official[0],), (addr,)
 
 
-def _timing(cfg: Config, sub: dict | None) -> str:
+def _timing(sub: dict | None) -> str:
     """On time or late, against the due date (the unit's first report decides)."""
     if not sub or not sub.get("due"):
         return ""

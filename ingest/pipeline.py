@@ -20,7 +20,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-import re
 import sqlite3
 import time
 import traceback
@@ -40,7 +39,6 @@ from parsers.depth import FULL, Reading
 from parsers.bounds import Limits
 from parsers.headers import Headers, read_headers
 from parsers.mime import ParsedMessage, unquoted
-from parsers.text import plain
 from store import messages as store
 from store.config import Config
 from store.domain import Report
@@ -159,16 +157,14 @@ def process_pending(db: sqlite_utils.Database, cfg: Config, now: dt.datetime, st
     result.expected = len(pending)
     suspects = [mid for mid, attempts in pending if attempts]
     fresh = [mid for mid, attempts in pending if not attempts]
-    done = 0
+    begun = time.monotonic()
 
     def recorded(message_id: int) -> None:
-        nonlocal done
-        done += 1
         result.processed.append(message_id)
         if progress is not None:
-            progress(dataclasses.replace(result, fetched=done, seconds=time.monotonic() - begun))
+            result.seconds = time.monotonic() - begun
+            progress(result)
 
-    begun = time.monotonic()
     for message_id in suspects:
         if stop is not None and stop():
             return result
@@ -503,9 +499,10 @@ def _read_by_worth(chosen: list[Any], report: Report, limits: Any, period: Any =
     best: dict[str, int] = {}          # indicator -> the best rank of a figure read so far
     givers: list[str] = []             # the files that gave figures, in reading order
     read: dict[int, list[ParsedReport]] = {}
-    for i in sorted(range(len(chosen)), key=lambda i: _worth(chosen[i])):
+    worth = [_worth(att) for att in chosen]      # each file's type sniffed once
+    for i in sorted(range(len(chosen)), key=lambda i: worth[i]):
         att = chosen[i]
-        if codes and givers and all(best.get(c, OCR_RANK * 10) < _worth(att) for c in codes):
+        if codes and givers and all(best.get(c, OCR_RANK * 10) < worth[i] for c in codes):
             reading = Reading(values=False, ocr=False, why=f"{', '.join(givers)} gave every figure of the form",
                               period=period)
         else:
@@ -543,7 +540,6 @@ def _worth(att: Any) -> int:
     if kind in ARCHIVE_TYPES or kind in ("tnef", "eml"):
         return 0
     return KIND_RANK.get(kind, OTHER_RANK)
-
 
 
 def _parse_one(filename: str, data: bytes, report: Any, limits: Any, reading: Reading = FULL) -> list[ParsedReport]:
@@ -704,7 +700,7 @@ def _duplicate_of(db: sqlite_utils.Database, message_id: int, parsed: ParsedMess
 
     A second delivery of the same mail (same Message-ID, and the same subject, sender, decoded
     text and attached files: what the mail says, not how it travelled) is a duplicate, and so are
-    the same files resent for the same unit and period under the same subject. A Message-ID
+    the same files resent for the same unit and period, whatever the subject says. A Message-ID
     alone proves nothing: some mailers give every mail the same one."""
     reused = None
     if parsed.header_message_id:
@@ -715,22 +711,6 @@ def _duplicate_of(db: sqlite_utils.Database, message_id: int, parsed: ParsedMess
             reused = reused or first
     if decision.status != "report" or not files:
         return None, reused
-    shas = sorted(f.sha256 for f in files)
-    subject = _bare_subject(parsed.subject)
-    for other, other_subject, theirs in store.earlier_reports(db, message_id, decision.unit_code,
-                                                             decision.report_code, decision.period):
-        if theirs == shas:  # the same files sent again for the unit and period, whatever the subject says
-            return other, None
-    return None, reused
-
-
-_REPLY_PREFIX = vocabulary.regex(lambda v: rf"[ \t]*{v.raw('reply_prefix', 'forward_prefix')}[ \t]*:", re.I)
-
-
-def _bare_subject(subject: str | None) -> str:
-    """The subject without its "Re: Fwd: …" prefixes, one prefix at a time (linear)."""
-    text = " ".join((subject or "")[:2000].split())
-    pos, flat = 0, plain(text)
-    while m := _REPLY_PREFIX().match(flat, pos):
-        pos = m.end()
-    return classify.fold(text[pos:])
+    same = store.earlier_with_files(db, message_id, decision.unit_code, decision.report_code, decision.period,
+                                    sorted(f.sha256 for f in files))
+    return (same, None) if same is not None else (None, reused)

@@ -322,16 +322,16 @@ def content_of(db: sqlite_utils.Database, message_id: int) -> tuple[str | None, 
     return (row[0], row[1], row[2], shas) if row else (None, None, None, shas)
 
 
-def earlier_reports(db: sqlite_utils.Database, before: int, unit: str | None, report: str | None,
-                    period: str | None) -> list[tuple[int, str | None, list[str]]]:
-    """(id, subject, sorted file hashes) of the same unit's earlier reports for the period, newest
-    first, in one query (a back-fill of a unit's many versions must not cost a query each)."""
-    rows = db.execute(
-        "SELECT m.id, m.subject, (SELECT group_concat(sha256, ',') FROM (SELECT a.sha256 FROM attachments a "
-        "WHERE a.message_id = m.id ORDER BY a.sha256)) FROM messages m WHERE m.status = 'report' "
-        "AND m.unit_code = ? AND m.report_code = ? AND m.period = ? AND m.id < ? ORDER BY m.id DESC",
-        [unit, report, period, before]).fetchall()
-    return [(int(r[0]), r[1], sorted(r[2].split(",")) if r[2] else []) for r in rows]
+def earlier_with_files(db: sqlite_utils.Database, before: int, unit: str | None, report: str | None,
+                       period: str | None, shas: list[str]) -> int | None:
+    """The newest of the unit's earlier reports for the period whose files are exactly `shas`
+    (sorted hashes), in one query: the same files sent again."""
+    row = db.execute(
+        "SELECT m.id FROM messages m WHERE m.status = 'report' AND m.unit_code = ? AND m.report_code = ? "
+        "AND m.period = ? AND m.id < ? AND (SELECT group_concat(sha256, ',') FROM (SELECT a.sha256 "
+        "FROM attachments a WHERE a.message_id = m.id ORDER BY a.sha256)) = ? ORDER BY m.id DESC LIMIT 1",
+        [unit, report, period, before, ",".join(shas)]).fetchone()
+    return int(row[0]) if row else None
 
 
 def has_earlier_report(db: sqlite_utils.Database, before: int, unit: str | None, report: str | None,

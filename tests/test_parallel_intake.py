@@ -48,7 +48,7 @@ def store_after(tmp_path: Path, workers: int, stop_after: int | None = None, aga
     write_maildir(cfg.mailbox.path, mailbox())
     db = open_store(cfg)
     done = []
-    result = pipeline.poll(db, cfg, NOW, progress=lambda r: done.append(r.fetched),
+    result = pipeline.poll(db, cfg, NOW, progress=lambda r: done.append(len(r.processed)),
                            stop=None if stop_after is None else lambda: len(done) >= stop_after)
     messages = list(db.query("SELECT header_message_id, status, unit_code, period, status_why "
                              "FROM v_messages ORDER BY message_id"))
@@ -92,7 +92,7 @@ def test_long_intake_logs_one_line_per_hundred_messages_off_a_terminal(caplog) -
     progress = scheduler.Progress(terminal=False)
     with caplog.at_level(logging.INFO, logger="baocao"):
         for n in range(1, 251):
-            progress(pipeline.PollResult(fetched=n, seconds=n / 20, expected=1000))
+            progress(pipeline.PollResult(processed=list(range(n)), seconds=n / 20, expected=1000))
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("poll:")]
     assert lines == ["poll: 100 of 1000 message(s) recorded, 20.0/s, about 1 min left",
                      "poll: 200 of 1000 message(s) recorded, 20.0/s, about 1 min left"]
@@ -102,6 +102,6 @@ def test_on_a_terminal_a_bar_counts_the_messages(monkeypatch, capsys) -> None:
     import scheduler
     with scheduler.Progress(terminal=True) as progress:
         for n in range(1, 4):
-            progress(pipeline.PollResult(fetched=n, seconds=n, expected=3))
+            progress(pipeline.PollResult(processed=list(range(n)), seconds=n, expected=3))
         assert progress.bar.n == 3 and progress.bar.total == 3
     assert "poll" in capsys.readouterr().err

@@ -735,7 +735,7 @@ def test_discovery_finds_the_known_patterns() -> None:
     for expected in ("ingest.classify:REPLY_PREFIX", "ingest.classify:NEGATED_CASE", "parsers.narrative:_UNIT_LABEL",
                      "ingest.classify:DATE_WRITTEN", "ingest.classify:DATE_NUMERIC", "parsers.detect:_HTML_START",
                      "compile.common:_ADDRESS", "store.logs:_CREDENTIAL_PATTERNS", "ingest.units:_SPLIT(extended)",
-                     "parsers.pdf:_COLUMN_RX", "ingest.pipeline:_REPLY_PREFIX"):
+                     "parsers.pdf:_COLUMN_RX", "parsers.periods:_THIS"):
         assert expected in where, f"{expected} not discovered"
     assert r"(?i)\.(gz|tgz)$" in texts                         # parsers/archives.py, inline in a function
     built = {f"{b.where}" for b in vocabulary.registered()}
