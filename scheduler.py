@@ -17,9 +17,8 @@ from typing import TYPE_CHECKING, Any, Callable
 from store.errors import BaocaoError, ConfigError, OperationsError, SourceError, UsageError
 
 if TYPE_CHECKING:   # imported where used, so `--help` stays instant
-    import sqlite_utils
-
-    from ingest.pipeline import PollResult
+    from store.db import Database
+    from store.records import PollResult
 
 log = logging.getLogger("baocao")
 
@@ -52,20 +51,23 @@ class Context:
     """What every command needs, opened lazily so `--help` and usage errors stay instant."""
 
     def __init__(self, args: argparse.Namespace):
-        from parsers import vocabulary
         from store.config import load
         self.args = args
         self.cfg = load(find_config(args.config))
-        vocabulary.use(self.cfg)   # the division's `[vocabulary]`, here and in every worker process
+        # The division's `[vocabulary]`, checked now, read here and in every worker. Without one
+        # the shipped words are what any reader loads: a poll with nothing new never loads them.
+        if self.cfg.vocabulary or "parsers.vocabulary" in sys.modules:
+            from parsers import vocabulary
+            vocabulary.use(self.cfg)
         if self.cfg.incidents.keywords:
             logging.getLogger("baocao").warning(
                 "config: incidents.keywords is not read (deprecated): incident words are the vocabulary's; "
                 "add a division's own under [vocabulary] incident_strong")
         self.now = parse_now(args.now, self.cfg.timezone)
-        self._db: sqlite_utils.Database | None = None
+        self._db: Database | None = None
 
     @property
-    def db(self) -> sqlite_utils.Database:
+    def db(self) -> Database:
         if self._db is None:
             from store.db import open_store
             self._db = open_store(self.cfg, read_only_ok=self.args.command in READ_ONLY_COMMANDS)
@@ -142,10 +144,10 @@ def _after_poll(ctx: Context) -> int:
     """Incident alerts go out at the poll that found them, not at the next digest. Returns how
     many alerts could not be sent (no recipients configured): the poll then exits 1 and says so."""
     from compile import validate
-    from store import incidents, outbox as outbox_rows
+    from store import facts, incidents, outbox as outbox_rows
     validate.check_pending(ctx.db, ctx.cfg, ctx.now)              # the form's rules over what was read
     answered: list[int] = []
-    if ctx.cfg.receipts.enabled:
+    if ctx.cfg.receipts.enabled and facts.unanswered_reports(ctx.db, ctx.now):   # the letters' code: only then
         from compile import receipts
         answered = receipts.queue_pending(ctx.db, ctx.cfg, ctx.now)   # planned from the store, like alerts
     queued: list[int] = []
@@ -216,7 +218,7 @@ def cmd_explain(ctx: Context) -> int:
 
 def cmd_assign(ctx: Context) -> int:
     from store import queries
-    from ingest.pipeline import process
+    from ingest.recording import process
     msg = queries.assign(ctx.db, ctx.cfg, ctx.args.message, ctx.args.unit, ctx.args.period,
                          ctx.args.remember_sender, ctx.args.report, ctx.now)
     process(ctx.db, ctx.cfg, ctx.args.message, ctx.now)
@@ -226,7 +228,7 @@ def cmd_assign(ctx: Context) -> int:
 
 
 def cmd_reprocess(ctx: Context) -> int:
-    from ingest.pipeline import process
+    from ingest.recording import process
     from store import queries
     ids = queries.failed_message_ids(ctx.db) if ctx.args.all_failed else [ctx.args.message]
     if not ids or ids == [None]:

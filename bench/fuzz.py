@@ -112,7 +112,7 @@ def make_input(S: Any, seed: int, index: int, where: str) -> tuple[str, str, byt
 
 class InputTimeout(BaseException):
     """Raised by the alarm inside the slow code; a BaseException, so the project's own
-    `except Exception` (call_parser, pipeline.process) does not swallow it."""
+    `except Exception` (call_parser, recording.process) does not swallow it."""
 
 
 class Alarm:

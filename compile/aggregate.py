@@ -10,13 +10,12 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import sqlite_utils
-
 from compile import wording
 
 from compile.common import find_period, parse_time
 from store import figures as stored, incidents as stored_incidents, queries
 from store.config import Config
+from store.db import Database
 from store.domain import Period, Report
 
 CATEGORY_LABELS = {"bao_luc": "Bạo lực", "xam_hai": "Xâm hại", "duoi_nuoc": "Đuối nước",
@@ -88,7 +87,7 @@ class Comparison:
     before: float       # their sum in the previous period
 
 
-def cells(db: sqlite_utils.Database, report_code: str, period_id: str) -> list[Cell]:
+def cells(db: Database, report_code: str, period_id: str) -> list[Cell]:
     rows = stored.values(db, report_code, period_id)
     return [Cell(r[0], r[1], r[2], r[3] or "", r[4] or "", r[5] or "table", r[6]) for r in rows]
 
@@ -108,7 +107,7 @@ def previous(report: Report, period: Period) -> Period | None:
     return max(earlier, key=lambda p: p.due) if earlier else None
 
 
-def figures(db: sqlite_utils.Database, cfg: Config, report_code: str, period_id: str) -> Figures:
+def figures(db: Database, cfg: Config, report_code: str, period_id: str) -> Figures:
     report, period = find_period(cfg, report_code, period_id)
     items = cells(db, report.code, period.id)
     kinds = {u.code: u.kind or "" for u in cfg.units}
@@ -132,7 +131,7 @@ class ValueWarning:
     detail: str
 
 
-def warnings(db: sqlite_utils.Database, report_code: str, period_id: str) -> list[ValueWarning]:
+def warnings(db: Database, report_code: str, period_id: str) -> list[ValueWarning]:
     rows = stored.warnings(db, report_code, period_id)
     return [ValueWarning(r[0], r[1], r[2] or "") for r in rows]
 
@@ -154,7 +153,7 @@ class Incident:
         return CATEGORY_LABELS.get(self.category, self.category)
 
 
-def incidents(db: sqlite_utils.Database, cfg: Config, since: dt.datetime | None = None,
+def incidents(db: Database, cfg: Config, since: dt.datetime | None = None,
               until: dt.datetime | None = None) -> list[Incident]:
     """Incidents recorded in (since, until]; all of them when both are None."""
     rows = stored_incidents.listed(db)
@@ -179,7 +178,7 @@ class AdminItem:
     command: str = ""
 
 
-def admin_items(db: sqlite_utils.Database, limit: int = 200) -> list[AdminItem]:
+def admin_items(db: Database, limit: int = 200) -> list[AdminItem]:
     """What waits for an admin, each with the command that settles it."""
     items = [AdminItem(r[0], "Thư chưa xác định được đơn vị hoặc kỳ báo cáo" if r[1] == "unplaced"
                        else "Thư xử lý không thành công", f"{r[2] or ''} - {r[3] or ''}",

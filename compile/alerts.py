@@ -9,12 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-import sqlite_utils
-
 from compile import aggregate, mail, outbox
 from compile.common import clean, iso, one_line, parse_time, render, valid_address, vn_date, vn_datetime
 from store import facts, incidents
 from store.config import Config
+from store.db import Database
 
 log = logging.getLogger("baocao.alerts")
 
@@ -25,7 +24,7 @@ def recipients(cfg: Config) -> tuple[str, ...]:
     return tuple(a for a in listed if isinstance(a, str) and valid_address(a))
 
 
-def queue(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> list[int]:
+def queue(db: Database, cfg: Config, now: dt.datetime) -> list[int]:
     ids = []
     for inc in aggregate.incidents(db, cfg):
         if inc.alerted_at:
@@ -36,7 +35,7 @@ def queue(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> list[int]
     return ids
 
 
-def _queue_one(db: sqlite_utils.Database, cfg: Config, inc: aggregate.Incident, now: dt.datetime) -> int | None:
+def _queue_one(db: Database, cfg: Config, inc: aggregate.Incident, now: dt.datetime) -> int | None:
     unit = cfg.unit(inc.unit_code)
     unit_name = unit.name if unit else (inc.unit_code or "đơn vị chưa xác định")
     msg_row = facts.heading(db, inc.message_id) or ("", "", None)

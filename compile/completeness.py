@@ -13,11 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import sqlite_utils
-
 from compile.common import find_period, local_now, parse_time
 from store import queries
 from store.config import Config
+from store.db import Database
 from store.domain import Unit
 
 STATE_LABELS = {"on_time": "Đúng hạn", "late": "Trễ hạn", "missing": "Chưa nộp (quá hạn)",
@@ -90,7 +89,7 @@ class Completeness:
         return next((u for u in self.units if u.unit_code == unit_code), None)
 
 
-def compute(db: sqlite_utils.Database, cfg: Config, report_code: str, period_id: str,
+def compute(db: Database, cfg: Config, report_code: str, period_id: str,
             now: dt.datetime) -> Completeness:
     """The state of every unit for one period: the store's `v_completeness` (the one rule: first
     submission against the unit's own due date, expected units from the units file), with the
@@ -105,7 +104,7 @@ def compute(db: sqlite_utils.Database, cfg: Config, report_code: str, period_id:
                         due=period.due, as_of=local_now(cfg, now), units=tuple(states))
 
 
-def first_submissions(db: sqlite_utils.Database, cfg: Config, report_code: str, period_id: str,
+def first_submissions(db: Database, cfg: Config, report_code: str, period_id: str,
                       now: dt.datetime) -> dict[str, tuple[dt.datetime, int]]:
     """unit -> (received_at, message_id) of its first report mail: the units that have reported."""
     return {u.unit_code: (u.received_at, u.message_id) for u in compute(db, cfg, report_code, period_id, now).units

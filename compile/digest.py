@@ -15,14 +15,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import sqlite_utils
-
 from compile import aggregate, chart, mail, outbox, workbook
 from parsers import vocabulary
 from compile.common import clean, find_period, local_now, parse_time, render, vn_date, vn_datetime
 from compile.completeness import compute
 from store import outbox as outbox_rows
 from store.config import WEEKDAYS, Config
+from store.db import Database
 
 log = logging.getLogger("baocao.digest")
 CHART_CID = "bieu-do-tien-do@baocao"
@@ -43,7 +42,7 @@ class BuiltDigest:
 
 # ---------------------------------------------------------------- cadence
 
-def due(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> list[tuple[str, str, str]]:
+def due(db: Database, cfg: Config, now: dt.datetime) -> list[tuple[str, str, str]]:
     """(report_code, period_id, reason) for every digest the cadence asks for now and not yet queued."""
     today = local_now(cfg, now).date()
     out = []
@@ -105,7 +104,7 @@ def _last_digest(db, cfg: Config, now: dt.datetime) -> dt.datetime | None:
 MAX_LIST = 15          # lines of one list in the mail; the rest are counted and left to the workbook
 
 
-def build(db: sqlite_utils.Database, cfg: Config, report_code: str, period_id: str,
+def build(db: Database, cfg: Config, report_code: str, period_id: str,
           now: dt.datetime) -> BuiltDigest:
     """The digest for the division's head: forwardable as it is (no private address, no admin
     list: those go to the admin digest, `build_admin`); every total says how many units it covers;
@@ -160,7 +159,7 @@ def admin_recipients(cfg: Config) -> tuple[str, ...]:
     return cfg.digest.admin_recipients or ((cfg.organisation.contact,) if cfg.organisation.contact else ())
 
 
-def build_admin(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> AdminDigest:
+def build_admin(db: Database, cfg: Config, now: dt.datetime) -> AdminDigest:
     """The admin's digest: every mail that waits for an admin (failures, unplaced mail, reports
     from personal or unauthenticated addresses), each with the command that settles it. Kept out
     of the head's digest, which is forwarded."""
@@ -174,7 +173,7 @@ def build_admin(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> Adm
                        render("admin.html.j2", **context), len(items))
 
 
-def queue_admin(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> int | None:
+def queue_admin(db: Database, cfg: Config, now: dt.datetime) -> int | None:
     """The admin digest, at most one a day, when something waits and someone receives it."""
     built = build_admin(db, cfg, now)
     dedupe = f"digest-admin:{local_now(cfg, now).date().isoformat()}"
@@ -306,7 +305,7 @@ def letter(built: BuiltDigest) -> mail.Letter:
                        attachments=(mail.Attachment(built.workbook_name, built.workbook, *mail.XLSX),))
 
 
-def queue(db: sqlite_utils.Database, cfg: Config, report_code: str, period_id: str, now: dt.datetime,
+def queue(db: Database, cfg: Config, report_code: str, period_id: str, now: dt.datetime,
           reason: str = "manual") -> int | None:
     """Build and queue one digest; None when this reason's digest was queued before or nobody receives it."""
     dedupe = key(report_code, period_id, reason, local_now(cfg, now).date(), now)

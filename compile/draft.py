@@ -16,7 +16,6 @@ import datetime as dt
 import io
 from collections import Counter
 
-import sqlite_utils
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -31,6 +30,7 @@ from compile import aggregate
 from compile.common import find_period, fmt_number, local_now, vn_datetime, vn_long_date
 from compile.completeness import compute
 from store.config import Config
+from store.db import Database
 from store.domain import Indicator, Period, Report
 
 FONT = "Times New Roman"
@@ -42,7 +42,7 @@ ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 MAX_NAMED = 15          # more units missing than this: counted, not named
 
 
-def build(db: sqlite_utils.Database, cfg: Config, report_code: str, period_id: str, now: dt.datetime) -> bytes:
+def build(db: Database, cfg: Config, report_code: str, period_id: str, now: dt.datetime) -> bytes:
     """The .docx bytes of the Department's report for one period."""
     report, period = find_period(cfg, report_code, period_id)
     comp = compute(db, cfg, report.code, period.id, now)
@@ -148,7 +148,7 @@ def _sentence(ind: Indicator, fig: aggregate.Figures) -> str:
     return f"{head}: {said}."
 
 
-def _cases(db: sqlite_utils.Database, cfg: Config, period: Period, now: dt.datetime) -> str:
+def _cases(db: Database, cfg: Config, period: Period, now: dt.datetime) -> str:
     start = period.start or (period.due - dt.timedelta(days=183))
     found = [i for i in aggregate.incidents(db, cfg, until=now)
              if start.isoformat() <= (i.occurred_on or "")[:10] <= period.due.isoformat()]

@@ -44,12 +44,11 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-import sqlite_utils
-
 from compile import transport as transports
 from compile.common import iso, parse_time
 from compile.mail import as_bytes
 from store import outbox as rows
+from store.db import Database
 from store.errors import ConnectError, PermanentError, TransientError, UncertainError, UsageError
 from store.config import Config
 
@@ -81,7 +80,7 @@ class DeliveryResult:
 
 # ---------------------------------------------------------------- queueing
 
-def add(db: sqlite_utils.Database, cfg: Config, kind: str, dedupe_key: str, msg, now: dt.datetime,
+def add(db: Database, cfg: Config, kind: str, dedupe_key: str, msg, now: dt.datetime,
         status: str = "pending", error: str = "") -> int | None:
     """Insert one mail; None when a row with this dedupe key exists (it was queued before).
 
@@ -108,13 +107,13 @@ def added(row_id: int | None, mail: rows.NewMail) -> int | None:
     return row_id
 
 
-def exists(db: sqlite_utils.Database, dedupe_key: str) -> bool:
+def exists(db: Database, dedupe_key: str) -> bool:
     return rows.exists(db, dedupe_key)
 
 
 # ---------------------------------------------------------------- delivery
 
-def deliver(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> DeliveryResult:
+def deliver(db: Database, cfg: Config, now: dt.datetime) -> DeliveryResult:
     """Send every due `pending` row once; see the module docstring for the rules."""
     uncertain = _interrupted(db, cfg, now)
     due = [r for r in rows.pending(db) if _is_due(cfg, r.next_attempt_at, now)]
@@ -151,23 +150,23 @@ def _is_due(cfg: Config, next_attempt_at: str | None, now: dt.datetime) -> bool:
     return when is None or when <= now
 
 
-def _claim(db: sqlite_utils.Database, cfg: Config, row_id: int, now: dt.datetime) -> bool:
+def _claim(db: Database, cfg: Config, row_id: int, now: dt.datetime) -> bool:
     """pending -> sending, committed durably before any byte goes out (at most once's first half)."""
     return rows.claim(db, row_id, iso(cfg, now))
 
 
-def _mark_sent(db: sqlite_utils.Database, cfg: Config, row_id: int, now: dt.datetime) -> None:
+def _mark_sent(db: Database, cfg: Config, row_id: int, now: dt.datetime) -> None:
     # Unconditional: the server accepted it, whatever a concurrent run concluded meanwhile.
     rows.mark_sent(db, row_id, iso(cfg, now))
 
 
-def _mark_failed(db: sqlite_utils.Database, cfg: Config, row_id: int, reason: str, detail: str,
+def _mark_failed(db: Database, cfg: Config, row_id: int, reason: str, detail: str,
                  now: dt.datetime) -> None:
     rows.mark_failed(db, row_id, reason, detail, iso(cfg, now))
     log.error("outbox %s: failed: %s: %s", row_id, reason, detail)
 
 
-def _retry_later(db: sqlite_utils.Database, cfg: Config, row_id: int, detail: str, now: dt.datetime) -> int:
+def _retry_later(db: Database, cfg: Config, row_id: int, detail: str, now: dt.datetime) -> int:
     """Back to pending with backoff, or failed after max_attempts; returns 1 when it failed."""
     attempts = rows.attempts(db, row_id)
     if attempts >= cfg.outbox.max_attempts:
@@ -180,13 +179,13 @@ def _retry_later(db: sqlite_utils.Database, cfg: Config, row_id: int, detail: st
     return 0
 
 
-def _mark_uncertain(db: sqlite_utils.Database, cfg: Config, row_id: int, reason: str, detail: str,
+def _mark_uncertain(db: Database, cfg: Config, row_id: int, reason: str, detail: str,
                     now: dt.datetime) -> None:
     rows.mark_uncertain(db, row_id, reason, detail, iso(cfg, now))
     log.error("outbox %s: uncertain, not sent again automatically: %s: %s", row_id, reason, detail)
 
 
-def _interrupted(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> int:
+def _interrupted(db: Database, cfg: Config, now: dt.datetime) -> int:
     """Rows left `sending` by a crash become uncertain (never resent automatically)."""
     count = 0
     for row_id, started in rows.sending(db):
@@ -198,14 +197,14 @@ def _interrupted(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> in
     return count
 
 
-def _failure(db: sqlite_utils.Database, cfg: Config, row_id: int, reason: str, detail: str,
+def _failure(db: Database, cfg: Config, row_id: int, reason: str, detail: str,
              now: dt.datetime) -> None:
     rows.record_failure(db, row_id, reason, detail, iso(cfg, now))
 
 
 # ---------------------------------------------------------------- an admin's decision
 
-def resend(db: sqlite_utils.Database, cfg: Config, row_id: int, now: dt.datetime) -> str:
+def resend(db: Database, cfg: Config, row_id: int, now: dt.datetime) -> str:
     """An admin sends a `failed` or `uncertain` row again on purpose: back to `pending`, attempts
     reset, due at once, its failures resolved with a note that an admin asked. Returns the status
     it had; `UsageError` for a row that is sent, pending, sending or unknown."""

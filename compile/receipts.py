@@ -12,32 +12,28 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-import sqlite_utils
-
 from compile import mail, outbox, wording
 from compile.common import clean, local_now, one_line, parse_time, render, valid_address, vn_date, vn_datetime
 from store import facts
 from store import outbox as outbox_rows
 from store.config import Config
+from store.db import Database
 
 log = logging.getLogger("baocao.receipts")
 
 
-PENDING_DAYS = 2   # report mails recorded this recently are answered when the poll job plans receipts
 
 
-def queue_pending(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> list[int]:
+def queue_pending(db: Database, cfg: Config, now: dt.datetime) -> list[int]:
     """Plan receipts from the store, like reminders and alerts: every report mail recorded in the
-    last PENDING_DAYS without a receipt decision gets one now. State decides: a poll killed
+    last `store.facts.RECEIPT_DAYS` without a receipt decision gets one now. State decides: a poll killed
     between a report's save and its receipt loses nothing, the next poll's planning finds it."""
     if not cfg.receipts.enabled:
         return []
-    since = (now - dt.timedelta(days=PENDING_DAYS)).isoformat(timespec="seconds")
-    candidates = facts.reports_without_receipt(db, since)
-    return [row for mid in candidates if (row := queue(db, cfg, mid, now, quiet=True)) is not None]
+    return [row for mid in facts.unanswered_reports(db, now) if (row := queue(db, cfg, mid, now, quiet=True)) is not None]
 
 
-def queue(db: sqlite_utils.Database, cfg: Config, message_id: int, now: dt.datetime,
+def queue(db: Database, cfg: Config, message_id: int, now: dt.datetime,
           quiet: bool = False) -> int | None:
     """Queue the receipt for one processed report mail; None (with the reason logged) when none is due."""
     why = skip_reason(db, cfg, message_id, now)
@@ -51,7 +47,7 @@ def queue(db: sqlite_utils.Database, cfg: Config, message_id: int, now: dt.datet
     return outbox.add(db, cfg, "receipt", f"receipt:{message_id}", mail.build(cfg, letter, now), now)
 
 
-def skip_reason(db: sqlite_utils.Database, cfg: Config, message_id: int, now: dt.datetime) -> str:
+def skip_reason(db: Database, cfg: Config, message_id: int, now: dt.datetime) -> str:
     """Why no receipt goes for this message ('' when one should)."""
     if not cfg.receipts.enabled:
         return "receipts are disabled"
@@ -80,13 +76,13 @@ def skip_reason(db: sqlite_utils.Database, cfg: Config, message_id: int, now: dt
     return ""
 
 
-def _sent_today(db: sqlite_utils.Database, cfg: Config, addr: str, now: dt.datetime) -> int:
+def _sent_today(db: Database, cfg: Config, addr: str, now: dt.datetime) -> int:
     today = local_now(cfg, now).date()
     return sum(1 for _key, to, created in outbox_rows.queued(db, "receipt")
                if to.strip().lower() == addr and (t := parse_time(cfg, created)) is not None and t.date() == today)
 
 
-def _letter(db: sqlite_utils.Database, cfg: Config, message_id: int, addr: str, header_id: str, thread: str,
+def _letter(db: Database, cfg: Config, message_id: int, addr: str, header_id: str, thread: str,
             now: dt.datetime) -> mail.Letter:
     msg = facts.placed(db, message_id)
     if msg is None:   # v_messages has a row for every message, and `queue` has found this one
@@ -116,7 +112,7 @@ def _letter(db: sqlite_utils.Database, cfg: Config, message_id: int, addr: str, 
                        auto_submitted="auto-replied", in_reply_to=header_id, references=one_line(refs, 900))
 
 
-def _addressees(db: sqlite_utils.Database, unit, addr: str, message_id: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _addressees(db: Database, unit, addr: str, message_id: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(to, cc): the sender; but a report that came from another address than the unit's own (a
     forward by a clerk, a teacher's personal mail) is confirmed to the unit's official address,
     the sender in copy — so a unit learns of a report sent in its name."""

@@ -17,13 +17,12 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-import sqlite_utils
-
 from compile import mail, outbox
 from compile.common import iso, local_now, one_line, parse_time, render, valid_address, vn_date
 from compile.completeness import first_submissions
 from store import outbox as outbox_rows
 from store.config import Config
+from store.db import Database
 from store.domain import Period, Report, Unit
 
 log = logging.getLogger("baocao.reminders")
@@ -65,7 +64,7 @@ def current_stage(cfg: Config, due: dt.date, today: dt.date) -> str | None:
     return None
 
 
-def plan(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> list[PlannedMail]:
+def plan(db: Database, cfg: Config, now: dt.datetime) -> list[PlannedMail]:
     """Every reminder that would be queued now (the `--dry-run` list); reads the store only."""
     if not cfg.reminders.enabled:
         return []
@@ -106,7 +105,7 @@ def _planned(report: Report, period: Period, unit: Unit, stage: str, due: dt.dat
                        overdue=overdue, problem=problem)
 
 
-def _last_reminded(db: sqlite_utils.Database, cfg: Config) -> dict[tuple[str, str, str], dt.date]:
+def _last_reminded(db: Database, cfg: Config) -> dict[tuple[str, str, str], dt.date]:
     """(report, period, unit) -> the local day of its latest reminder row."""
     out: dict[tuple[str, str, str], dt.date] = {}
     for key, _to, created in outbox_rows.queued(db, "reminder"):
@@ -118,7 +117,7 @@ def _last_reminded(db: sqlite_utils.Database, cfg: Config) -> dict[tuple[str, st
     return out
 
 
-def queue(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> list[int]:
+def queue(db: Database, cfg: Config, now: dt.datetime) -> list[int]:
     """Insert the planned reminders into the outbox; returns the new row ids (none on a second run)."""
     withdraw_answered(db, cfg, now)
     ids = []
@@ -132,7 +131,7 @@ def queue(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> list[int]
     return ids
 
 
-def letter(db: sqlite_utils.Database, cfg: Config, pm: PlannedMail, now: dt.datetime) -> mail.Letter:
+def letter(db: Database, cfg: Config, pm: PlannedMail, now: dt.datetime) -> mail.Letter:
     report = cfg.report(pm.report_code)
     period = report.period(pm.period_id) if report is not None else None
     unit = cfg.unit(pm.unit_code)
@@ -160,7 +159,7 @@ def blank_form(cfg: Config, report: Report, unit: Unit, period: Period) -> bytes
         return None
 
 
-def withdraw_answered(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> int:
+def withdraw_answered(db: Database, cfg: Config, now: dt.datetime) -> int:
     """Pending reminders whose report has arrived since they were queued are not sent."""
     count = 0
     for row_id, key in outbox_rows.pending_of_kind(db, "reminder"):

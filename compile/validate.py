@@ -10,15 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Mapping
 
-import sqlite_utils
-
 from store import messages
 from store.config import Config
+from store.db import Database
 from store.domain import Report
 from store.records import Value
 
 
-def check_pending(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> int:
+def check_pending(db: Database, cfg: Config, now: dt.datetime) -> int:
     """Run the rules over every report mail not checked since it was (re)processed. Returns how many."""
     pending = messages.unchecked_reports(db)
     for row in pending:
@@ -26,7 +25,7 @@ def check_pending(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> i
     return len(pending)
 
 
-def warnings_for(db: sqlite_utils.Database, cfg: Config, row: Mapping) -> list[tuple[str, str]]:
+def warnings_for(db: Database, cfg: Config, row: Mapping) -> list[tuple[str, str]]:
     """The warnings of one report mail (`row`: id, unit_code, report_code, period)."""
     report = cfg.report(row["report_code"] or "")
     if report is None:

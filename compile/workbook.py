@@ -29,7 +29,6 @@ from typing import Mapping
 from xml.etree import ElementTree
 
 import openpyxl
-import sqlite_utils
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -40,6 +39,7 @@ from compile.common import local_now, number, vn_date, vn_datetime, wrapped_line
 from compile.completeness import Completeness, compute
 from parsers.text import fold
 from store.config import Config
+from store.db import Database
 from store.domain import Indicator, Period, Report
 
 FONT = "Times New Roman"
@@ -322,7 +322,7 @@ def completeness_sheet(wb, cfg: Config, report: Report, comps: list[tuple[Period
     ws.print_area = _nothing(ws)
 
 
-def warnings_sheet(wb, db: sqlite_utils.Database, report: Report, periods: list[Period],
+def warnings_sheet(wb, db: Database, report: Report, periods: list[Period],
                    names: dict[str, str]) -> None:
     ws = wb.create_sheet("Cảnh báo số liệu")     # a technical annex: not printed (landscape if one sets a print area)
     _page(ws, 5)
@@ -337,7 +337,7 @@ def warnings_sheet(wb, db: sqlite_utils.Database, report: Report, periods: list[
     ws.print_area = _nothing(ws)
 
 
-def incidents_sheet(wb, db: sqlite_utils.Database, cfg: Config, now: dt.datetime, names: dict[str, str]) -> None:
+def incidents_sheet(wb, db: Database, cfg: Config, now: dt.datetime, names: dict[str, str]) -> None:
     ws = wb.create_sheet("Vụ việc")
     cols = ["STT", "Ngày xảy ra", "Mã đơn vị", "Tên đơn vị", "Loại vụ việc", "Tóm tắt", "Ngày nhận", "Mã thư"]
     row = header(ws, cfg, now, "DANH SÁCH VỤ VIỆC ĐƯỢC BÁO CÁO", "Báo cáo nhanh, đột xuất của các đơn vị",
@@ -399,7 +399,7 @@ def printed_periods(periods: list[Period], today: dt.date, focus: str | None,
     return {p.id for p in periods if p.id == focus or p.due <= today or (focus is None and p.id in reported)}
 
 
-def build(db: sqlite_utils.Database, cfg: Config, report_code: str, now: dt.datetime,
+def build(db: Database, cfg: Config, report_code: str, now: dt.datetime,
           period_id: str | None = None) -> bytes:
     """The workbook of `report_code`; `period_id` is the period it is sent about (printed first
     of the period sheets that print)."""

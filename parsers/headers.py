@@ -353,6 +353,15 @@ def parse_date(value: object) -> dt.datetime | None:
         return None
 
 
+def iso_date(when: dt.datetime | None) -> str | None:
+    """A header's date as ISO text for the store; None when absent or out of range (a year 0 or
+    10000 parses and then cannot be written)."""
+    try:
+        return when.isoformat() if when else None
+    except (OverflowError, ValueError):
+        return None
+
+
 def received_date(values: list[object]) -> dt.datetime | None:
     """The date of the topmost Received: header that has one."""
     for value in values[:50]:

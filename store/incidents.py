@@ -9,9 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
-import sqlite_utils
-
 from store import outbox
+from store.db import Database
 from store.records import Case
 
 FOLLOW_UP_DAYS = 7   # a mail about the same unit and category within this many days joins the case
@@ -52,12 +51,12 @@ def _same_case(conn: sqlite3.Connection, case: Case) -> int | None:
     return int(row[0]) if row else None
 
 
-def any_unalerted(db: sqlite_utils.Database) -> bool:
+def any_unalerted(db: Database) -> bool:
     """Whether a case still waits for its alert (a cheap check before the alert is composed)."""
     return db.execute("SELECT 1 FROM incidents WHERE alerted_at IS NULL LIMIT 1").fetchone() is not None
 
 
-def listed(db: sqlite_utils.Database) -> list[tuple]:
+def listed(db: Database) -> list[tuple]:
     """(incident_id, unit_code, occurred_on, category, summary, message_id, created_at, alerted_at,
     received_at) of every incident, by the day it happened; `received_at` is its first mail's arrival."""
     return db.execute("SELECT i.incident_id, i.unit_code, i.occurred_on, i.category, i.summary, i.message_id,"
@@ -65,7 +64,7 @@ def listed(db: sqlite_utils.Database) -> list[tuple]:
                       " LEFT JOIN messages m ON m.id = i.message_id ORDER BY i.occurred_on, i.incident_id").fetchall()
 
 
-def queue_alert(db: sqlite_utils.Database, mail: outbox.NewMail, incident_id: int, alerted_at: str) -> int | None:
+def queue_alert(db: Database, mail: outbox.NewMail, incident_id: int, alerted_at: str) -> int | None:
     """Queue the alert mail and mark the incident alerted, both or neither; the outbox row's id,
     None when a mail with this dedupe key was queued before (the incident is marked all the same)."""
     db.conn.execute("BEGIN IMMEDIATE")

@@ -11,17 +11,15 @@ import math
 import re
 from typing import Any, Iterable
 
-import sqlite_utils
-
 from store import incidents
-from store.db import inserted_id
+from store.db import Database, inserted_id
 from store.records import Failure, FileRead, Outcome, value_rank
 
 
 class StoreSeen:
     """The `SeenIndex` of one source, backed by the `seen` and `source_state` tables."""
 
-    def __init__(self, db: sqlite_utils.Database, source: str, now: dt.datetime):
+    def __init__(self, db: Database, source: str, now: dt.datetime):
         self.db = db
         self.source = source
         self.now = now.isoformat(timespec="seconds")
@@ -157,17 +155,17 @@ class StoreSeen:
             [self.source, self.now, error, self.now])
 
 
-def find_by_sha(db: sqlite_utils.Database, sha256: str) -> dict[str, Any] | None:
+def find_by_sha(db: Database, sha256: str) -> dict[str, Any] | None:
     rows = list(db.query("SELECT * FROM messages WHERE sha256 = ?", [sha256]))
     return rows[0] if rows else None
 
 
-def get_message(db: sqlite_utils.Database, message_id: int) -> dict[str, Any] | None:
+def get_message(db: Database, message_id: int) -> dict[str, Any] | None:
     rows = list(db.query("SELECT * FROM messages WHERE id = ?", [message_id]))
     return rows[0] if rows else None
 
 
-def insert_message(db: sqlite_utils.Database, row: dict[str, Any]) -> int:
+def insert_message(db: Database, row: dict[str, Any]) -> int:
     """Record a raw message (already archived), committed at once: this row is what makes the
     message exist for the admin whatever happens after. Idempotent on sha256. Every text is
     stored as valid UTF-8."""
@@ -186,41 +184,41 @@ def insert_message(db: sqlite_utils.Database, row: dict[str, Any]) -> int:
     return int(existing["id"])
 
 
-def begin_attempt(db: sqlite_utils.Database, message_id: int, stage: str) -> int:
+def begin_attempt(db: Database, message_id: int, stage: str) -> int:
     """Count one processing attempt before it starts (committed), so an attempt that kills the
     process is still counted. Returns the attempts so far, this one included."""
     db.execute("UPDATE messages SET attempts = attempts + 1, stage = ? WHERE id = ?", [stage, message_id])
     return int(db.execute("SELECT attempts FROM messages WHERE id = ?", [message_id]).fetchone()[0])
 
 
-def reached(db: sqlite_utils.Database, message_id: int, stage: str) -> None:
+def reached(db: Database, message_id: int, stage: str) -> None:
     """The stage an attempt has reached: what a quarantine row names if the process dies there."""
     db.execute("UPDATE messages SET stage = ? WHERE id = ?", [stage, message_id])
 
 
-def abandon_attempt(db: sqlite_utils.Database, message_id: int) -> None:
+def abandon_attempt(db: Database, message_id: int) -> None:
     """An attempt stopped by an operations problem (locked store, full disk) does not count."""
     db.execute("UPDATE messages SET attempts = MAX(attempts - 1, 0) WHERE id = ?", [message_id])
 
 
-def reset_attempts(db: sqlite_utils.Database, message_id: int) -> None:
+def reset_attempts(db: Database, message_id: int) -> None:
     """An admin's `reprocess` gives a quarantined message a fresh start."""
     db.execute("UPDATE messages SET attempts = 0 WHERE id = ?", [message_id])
 
 
-def unprocessed_ids(db: sqlite_utils.Database) -> list[tuple[int, int]]:
+def unprocessed_ids(db: Database) -> list[tuple[int, int]]:
     """(id, attempts) of the messages recorded and not processed (new, or their processing was
     interrupted), oldest first."""
     return [(int(r[0]), int(r[1])) for r in db.execute(
         "SELECT id, attempts FROM messages WHERE processed_at IS NULL ORDER BY id")]
 
 
-def status_of(db: sqlite_utils.Database, message_id: int) -> str:
+def status_of(db: Database, message_id: int) -> str:
     row = db.execute("SELECT status FROM messages WHERE id = ?", [message_id]).fetchone()
     return str(row[0]) if row else "new"
 
 
-def add_failure(db: sqlite_utils.Database, message_id: int | None, stage: str, reason: str, detail: str,
+def add_failure(db: Database, message_id: int | None, stage: str, reason: str, detail: str,
                 now: dt.datetime, filename: str | None = None) -> int:
     cur = db.execute("INSERT INTO failures (message_id, stage, reason, detail, filename, created_at) "
                      "VALUES (?, ?, ?, ?, ?, ?)",
@@ -228,7 +226,7 @@ def add_failure(db: sqlite_utils.Database, message_id: int | None, stage: str, r
     return inserted_id(cur)
 
 
-def save_outcome(db: sqlite_utils.Database, outcome: Outcome, now: dt.datetime) -> None:
+def save_outcome(db: Database, outcome: Outcome, now: dt.datetime) -> None:
     """Replace everything derived from one message by `outcome`, in ONE transaction: the row's
     columns and status, its files and values, its failures, its incident. Warnings are the
     validation's (`save_warnings`), so they go with the values: `checked_at` is cleared."""
@@ -285,7 +283,7 @@ def failed(message_id: int, why: str, failure: Failure) -> Outcome:
     return Outcome(message_id, {"status": "failed", "status_why": why}, failures=(failure,))
 
 
-def quarantine(db: sqlite_utils.Database, message_id: int, attempts: int, stage: str | None,
+def quarantine(db: Database, message_id: int, attempts: int, stage: str | None,
                now: dt.datetime) -> None:
     """A message whose processing stopped the process `attempts` times: recorded as failed, with
     what it reached, so the poll goes on and `reprocess` can retry it."""
@@ -299,12 +297,12 @@ def quarantine(db: sqlite_utils.Database, message_id: int, attempts: int, stage:
 
 # ---------------------------------------------------------------- what a decision looks up
 
-def remembered_senders(db: sqlite_utils.Database) -> tuple[tuple[str, str], ...]:
+def remembered_senders(db: Database) -> tuple[tuple[str, str], ...]:
     """(address, unit) pairs an admin taught with `assign --remember-sender`."""
     return tuple((r[0], r[1]) for r in db.execute("SELECT address, unit_code FROM unit_senders"))
 
 
-def with_message_id(db: sqlite_utils.Database, header_message_id: str, before: int,
+def with_message_id(db: Database, header_message_id: str, before: int,
                     limit: int = 50) -> list[int]:
     """The earlier messages with this Message-ID that are not themselves duplicates, oldest first
     (at most `limit`: a mailer that gives every mail one Message-ID must not cost the poll)."""
@@ -313,7 +311,7 @@ def with_message_id(db: sqlite_utils.Database, header_message_id: str, before: i
         "ORDER BY id LIMIT ?", [header_message_id, before, limit])]
 
 
-def content_of(db: sqlite_utils.Database, message_id: int) -> tuple[str | None, str | None, str | None, list[str]]:
+def content_of(db: Database, message_id: int) -> tuple[str | None, str | None, str | None, list[str]]:
     """(subject, from address, decoded body text, sorted attachment hashes) as stored for one
     message: what it said, not how it was delivered. The body is None when none was stored (a
     message whose decoding failed)."""
@@ -322,7 +320,7 @@ def content_of(db: sqlite_utils.Database, message_id: int) -> tuple[str | None, 
     return (row[0], row[1], row[2], shas) if row else (None, None, None, shas)
 
 
-def earlier_with_files(db: sqlite_utils.Database, before: int, unit: str | None, report: str | None,
+def earlier_with_files(db: Database, before: int, unit: str | None, report: str | None,
                        period: str | None, shas: list[str]) -> int | None:
     """The newest of the unit's earlier reports for the period whose files are exactly `shas`
     (sorted hashes), in one query: the same files sent again."""
@@ -334,7 +332,7 @@ def earlier_with_files(db: sqlite_utils.Database, before: int, unit: str | None,
     return int(row[0]) if row else None
 
 
-def has_earlier_report(db: sqlite_utils.Database, before: int, unit: str | None, report: str | None,
+def has_earlier_report(db: Database, before: int, unit: str | None, report: str | None,
                        period: str | None) -> bool:
     return db.execute("SELECT 1 FROM messages WHERE status = 'report' AND unit_code = ? AND report_code = ? "
                       "AND period = ? AND id < ? LIMIT 1", [unit, report, period, before]).fetchone() is not None
@@ -342,13 +340,13 @@ def has_earlier_report(db: sqlite_utils.Database, before: int, unit: str | None,
 
 # ---------------------------------------------------------------- validation's rows
 
-def unchecked_reports(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+def unchecked_reports(db: Database) -> list[dict[str, Any]]:
     """Report mails whose values the form's rules have not looked at since they were (re)processed."""
     return list(db.query("SELECT id, unit_code, report_code, period, COALESCE(submission, 'full') AS submission "
                          "FROM messages WHERE status = 'report' AND checked_at IS NULL ORDER BY id"))
 
 
-def counted_values(db: sqlite_utils.Database, message_id: int) -> list[dict[str, Any]]:
+def counted_values(db: Database, message_id: int) -> list[dict[str, Any]]:
     """The values that count once this mail is in: its own (`best_values`) for a full report;
     for a supplement, the unit's merged figures for the period as `v_values` shows them."""
     row = db.execute("SELECT unit_code, report_code, period, COALESCE(submission, 'full') FROM messages "
@@ -359,7 +357,7 @@ def counted_values(db: sqlite_utils.Database, message_id: int) -> list[dict[str,
                          "AND report_code = ? AND period = ? ORDER BY indicator", list(row[:3])))
 
 
-def best_values(db: sqlite_utils.Database, message_id: int) -> list[dict[str, Any]]:
+def best_values(db: Database, message_id: int) -> list[dict[str, Any]]:
     """One value per indicator of one message, chosen as `v_values` chooses (file kind, then method)."""
     return list(db.query(
         'SELECT indicator, value, raw, source, method FROM (SELECT v.*, ROW_NUMBER() OVER '
@@ -367,14 +365,14 @@ def best_values(db: sqlite_utils.Database, message_id: int) -> list[dict[str, An
         "WHERE r = 1 ORDER BY indicator", [message_id]))
 
 
-def latest_values(db: sqlite_utils.Database, unit: str, report: str, period: str) -> dict[str, float | None]:
+def latest_values(db: Database, unit: str, report: str, period: str) -> dict[str, float | None]:
     """indicator -> value of the unit's latest submission for one period (`v_values`)."""
     return {r[0]: r[1] for r in db.execute(
         "SELECT indicator, value FROM v_values WHERE unit_code = ? AND report_code = ? AND period = ?",
         [unit, report, period])}
 
 
-def save_warnings(db: sqlite_utils.Database, message_id: int, warnings: Iterable[tuple[str, str]],
+def save_warnings(db: Database, message_id: int, warnings: Iterable[tuple[str, str]],
                   now: dt.datetime) -> None:
     """The validation's warnings for one message, replacing earlier ones, marked checked: one transaction."""
     with db.conn:

@@ -16,9 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-import sqlite_utils
-
-from store.db import inserted_id
+from store.db import Database, inserted_id
 
 
 @dataclass(frozen=True)
@@ -56,7 +54,7 @@ class Queued(NamedTuple):
 
 # ---------------------------------------------------------------- queueing
 
-def add(db: sqlite_utils.Database, mail: NewMail) -> int | None:
+def add(db: Database, mail: NewMail) -> int | None:
     """Insert one mail; None when a row with this dedupe key exists (it was queued before). A mail
     queued as `failed` gets its failure row too."""
     cur = db.conn.execute(
@@ -73,26 +71,26 @@ def add(db: sqlite_utils.Database, mail: NewMail) -> int | None:
     return row_id
 
 
-def exists(db: sqlite_utils.Database, dedupe_key: str) -> bool:
+def exists(db: Database, dedupe_key: str) -> bool:
     return db.execute("SELECT 1 FROM outbox WHERE dedupe_key = ?", [dedupe_key]).fetchone() is not None
 
 
 # ---------------------------------------------------------------- delivery's transitions
 
-def pending(db: sqlite_utils.Database) -> list[Due]:
+def pending(db: Database) -> list[Due]:
     """Every `pending` row, due or not, in queue order."""
     return [Due(*r) for r in db.execute(
         "SELECT id, kind, dedupe_key, recipients, mime, attempts, next_attempt_at FROM outbox"
         " WHERE status = 'pending' ORDER BY id").fetchall()]
 
 
-def sending(db: sqlite_utils.Database) -> list[tuple[int, str | None]]:
+def sending(db: Database) -> list[tuple[int, str | None]]:
     """(id, when its attempt began) of every row left `sending`."""
     return [(r[0], r[1]) for r in db.execute("SELECT id, next_attempt_at FROM outbox WHERE status = 'sending'")
             .fetchall()]
 
 
-def claim(db: sqlite_utils.Database, row_id: int, started_at: str) -> bool:
+def claim(db: Database, row_id: int, started_at: str) -> bool:
     """pending -> sending, attempts + 1, durable on disk when this returns; False when the row is
     no longer pending.
 
@@ -114,7 +112,7 @@ def claim(db: sqlite_utils.Database, row_id: int, started_at: str) -> bool:
     return cur.rowcount == 1
 
 
-def mark_sent(db: sqlite_utils.Database, row_id: int, sent_at: str) -> None:
+def mark_sent(db: Database, row_id: int, sent_at: str) -> None:
     """-> sent, whatever the row's status (the server accepted it); its open failures are resolved."""
     db.conn.execute("UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL, next_attempt_at = NULL"
                     " WHERE id = ?", (sent_at, row_id))
@@ -122,14 +120,14 @@ def mark_sent(db: sqlite_utils.Database, row_id: int, sent_at: str) -> None:
                     (sent_at, row_id))
 
 
-def mark_failed(db: sqlite_utils.Database, row_id: int, reason: str, detail: str, at: str) -> None:
+def mark_failed(db: Database, row_id: int, reason: str, detail: str, at: str) -> None:
     """-> failed, with `reason: detail` as the row's last error and a failure row."""
     db.conn.execute("UPDATE outbox SET status = 'failed', last_error = ?, next_attempt_at = NULL WHERE id = ?",
                     (f"{reason}: {detail}", row_id))
     record_failure(db, row_id, reason, detail, at)
 
 
-def mark_uncertain(db: sqlite_utils.Database, row_id: int, reason: str, detail: str, at: str) -> None:
+def mark_uncertain(db: Database, row_id: int, reason: str, detail: str, at: str) -> None:
     """-> uncertain (the server may have the mail; never retried by itself), with `reason: detail`
     as the row's last error and a failure row."""
     db.conn.execute("UPDATE outbox SET status = 'uncertain', last_error = ?, next_attempt_at = NULL WHERE id = ?",
@@ -137,13 +135,13 @@ def mark_uncertain(db: sqlite_utils.Database, row_id: int, reason: str, detail: 
     record_failure(db, row_id, reason, detail, at)
 
 
-def status(db: sqlite_utils.Database, row_id: int) -> str | None:
+def status(db: Database, row_id: int) -> str | None:
     """The row's status, None when there is no such row."""
     row = db.execute("SELECT status FROM outbox WHERE id = ?", [row_id]).fetchone()
     return str(row[0]) if row else None
 
 
-def requeue(db: sqlite_utils.Database, row_id: int, note: str, at: str) -> bool:
+def requeue(db: Database, row_id: int, note: str, at: str) -> bool:
     """An admin's decision: failed / uncertain -> pending, attempts back to 0, due at once, `note`
     as the row's last error; its open failures are resolved with the note added to their detail.
     One transaction; False when the row is not failed or uncertain (nothing written)."""
@@ -159,17 +157,17 @@ def requeue(db: sqlite_utils.Database, row_id: int, note: str, at: str) -> bool:
     return True
 
 
-def attempts(db: sqlite_utils.Database, row_id: int) -> int:
+def attempts(db: Database, row_id: int) -> int:
     return db.execute("SELECT attempts FROM outbox WHERE id = ?", [row_id]).fetchone()[0]
 
 
-def retry_at(db: sqlite_utils.Database, row_id: int, last_error: str, next_attempt_at: str) -> None:
+def retry_at(db: Database, row_id: int, last_error: str, next_attempt_at: str) -> None:
     """-> pending again, to be tried from `next_attempt_at` on."""
     db.conn.execute("UPDATE outbox SET status = 'pending', last_error = ?, next_attempt_at = ? WHERE id = ?",
                     (last_error, next_attempt_at, row_id))
 
 
-def withdraw(db: sqlite_utils.Database, row_id: int, last_error: str) -> bool:
+def withdraw(db: Database, row_id: int, last_error: str) -> bool:
     """pending -> failed without a failure row (nothing went wrong: the mail is no longer needed);
     False when the row is no longer pending."""
     cur = db.conn.execute("UPDATE outbox SET status = 'failed', last_error = ?, next_attempt_at = NULL"
@@ -177,7 +175,7 @@ def withdraw(db: sqlite_utils.Database, row_id: int, last_error: str) -> bool:
     return cur.rowcount == 1
 
 
-def record_failure(db: sqlite_utils.Database, row_id: int, reason: str, detail: str, at: str) -> None:
+def record_failure(db: Database, row_id: int, reason: str, detail: str, at: str) -> None:
     """A `failures` row (stage `send`) about one outbox row."""
     db.conn.execute("INSERT INTO failures (message_id, stage, reason, detail, outbox_id, created_at)"
                     " VALUES (NULL, 'send', ?, ?, ?, ?)", (reason, detail, row_id, at))
@@ -185,19 +183,19 @@ def record_failure(db: sqlite_utils.Database, row_id: int, reason: str, detail: 
 
 # ---------------------------------------------------------------- counts and history
 
-def count_pending(db: sqlite_utils.Database) -> int:
+def count_pending(db: Database) -> int:
     return db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
 
 
-def count_uncertain(db: sqlite_utils.Database) -> int:
+def count_uncertain(db: Database) -> int:
     return db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'uncertain'").fetchone()[0]
 
 
-def any_pending(db: sqlite_utils.Database) -> bool:
+def any_pending(db: Database) -> bool:
     return db.execute("SELECT 1 FROM outbox WHERE status = 'pending' LIMIT 1").fetchone() is not None
 
 
-def count_failed(db: sqlite_utils.Database, row_ids: list[int]) -> int:
+def count_failed(db: Database, row_ids: list[int]) -> int:
     """How many of these rows are `failed`."""
     if not row_ids:
         return 0
@@ -206,7 +204,7 @@ def count_failed(db: sqlite_utils.Database, row_ids: list[int]) -> int:
                       list(row_ids)).fetchone()[0]
 
 
-def queued(db: sqlite_utils.Database, kind: str, key_prefix: str | None = None) -> list[Queued]:
+def queued(db: Database, kind: str, key_prefix: str | None = None) -> list[Queued]:
     """Every row of one kind, any status, in no particular order; with `key_prefix`, only those
     whose dedupe key matches `key_prefix%` as an SQL LIKE (ASCII case-insensitive, `_` and `%`
     in the prefix are wildcards)."""
@@ -218,7 +216,7 @@ def queued(db: sqlite_utils.Database, kind: str, key_prefix: str | None = None) 
     return [Queued(*r) for r in rows.fetchall()]
 
 
-def pending_of_kind(db: sqlite_utils.Database, kind: str) -> list[tuple[int, str]]:
+def pending_of_kind(db: Database, kind: str) -> list[tuple[int, str]]:
     """(id, dedupe_key) of the `pending` rows of one kind."""
     return [(r[0], r[1]) for r in db.execute(
         "SELECT id, dedupe_key FROM outbox WHERE kind = ? AND status = 'pending'", [kind]).fetchall()]

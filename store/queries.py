@@ -7,13 +7,12 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
+from store.db import Database
 from store.errors import UsageError
 from store.config import Config
 
 
-def completeness_rows(db: sqlite_utils.Database, report_code: str, period: str) -> list[dict[str, Any]]:
+def completeness_rows(db: Database, report_code: str, period: str) -> list[dict[str, Any]]:
     """`v_completeness` for one period, each row with the unit's own due date."""
     return list(db.query(
         "SELECT c.report_code, c.period, c.unit_code, c.state, c.received_at, c.message_id, c.expected, "
@@ -24,7 +23,7 @@ def completeness_rows(db: sqlite_utils.Database, report_code: str, period: str) 
         [report_code, period]))
 
 
-def health_summary(db: sqlite_utils.Database, now: dt.datetime) -> str:
+def health_summary(db: Database, now: dt.datetime) -> str:
     state = list(db.query("SELECT * FROM source_state ORDER BY last_poll_at DESC LIMIT 1"))
     open_failures = db.execute("SELECT COUNT(*) FROM failures WHERE resolved_at IS NULL").fetchone()[0]
     backlog = db.execute("SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')").fetchone()[0]
@@ -46,7 +45,7 @@ def health_summary(db: sqlite_utils.Database, now: dt.datetime) -> str:
     return "\n".join(lines)
 
 
-def health(db: sqlite_utils.Database, cfg: Config, now: dt.datetime) -> tuple[bool, str]:
+def health(db: Database, cfg: Config, now: dt.datetime) -> tuple[bool, str]:
     limit = cfg.schedule.health_max_age_minutes
     row = db.execute("SELECT MAX(last_success_at) FROM source_state").fetchone()
     if not row or not row[0]:
@@ -74,7 +73,7 @@ NEXT_STEP = {
 ADMIN_FLAGS = ("possible-spoofing", "suspicious-from", "reused-message-id")
 
 
-def failures(db: sqlite_utils.Database, include_resolved: bool = False) -> list[dict[str, Any]]:
+def failures(db: Database, include_resolved: bool = False) -> list[dict[str, Any]]:
     """Failures plus unplaced reports (which need the same admin attention), newest first."""
     where = "" if include_resolved else "WHERE resolved_at IS NULL"
     rows = list(db.query(f"SELECT * FROM v_failures {where} ORDER BY created_at DESC, failure_id DESC"))
@@ -102,7 +101,7 @@ def failures(db: sqlite_utils.Database, include_resolved: bool = False) -> list[
     return sorted(rows, key=lambda r: r["created_at"], reverse=True)
 
 
-def flagged(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+def flagged(db: Database) -> list[dict[str, Any]]:
     """Reports and incidents carrying an admin flag (`ADMIN_FLAGS`) that no admin has assigned
     since, newest first, each with its admin flags and why its unit was chosen."""
     marks = ", ".join("?" for _ in ADMIN_FLAGS)
@@ -116,7 +115,7 @@ def flagged(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     return rows
 
 
-def personal_reports(db: sqlite_utils.Database, limit: int = 200) -> list[dict[str, Any]]:
+def personal_reports(db: Database, limit: int = 200) -> list[dict[str, Any]]:
     """Counted reports sent from a personal address (the unit found from the content), newest
     first: in the totals, and shown to the admin so the unit can be asked to use its own."""
     return list(db.query(
@@ -125,13 +124,13 @@ def personal_reports(db: sqlite_utils.Database, limit: int = 200) -> list[dict[s
         "(SELECT 1 FROM json_each(m.flags) WHERE value = 'personal-address') ORDER BY id DESC LIMIT ?", [limit]))
 
 
-def failed_message_ids(db: sqlite_utils.Database) -> list[int]:
+def failed_message_ids(db: Database) -> list[int]:
     return [r[0] for r in db.execute(
         "SELECT DISTINCT message_id FROM failures WHERE resolved_at IS NULL AND message_id IS NOT NULL "
         "AND stage != 'send' UNION SELECT id FROM messages WHERE status = 'failed' ORDER BY 1")]
 
 
-def explanation(db: sqlite_utils.Database, message_id: int) -> dict[str, Any] | None:
+def explanation(db: Database, message_id: int) -> dict[str, Any] | None:
     """Everything stored about how one message was read: its row, its files with their notes,
     the values each file gave (and which of them count in `v_values`), its failures."""
     row = message_row(db, message_id)
@@ -150,12 +149,12 @@ def explanation(db: sqlite_utils.Database, message_id: int) -> dict[str, Any] | 
     return {"message": row, "files": files, "counted": counted, "failures": failures}
 
 
-def message_row(db: sqlite_utils.Database, message_id: int) -> dict[str, Any] | None:
+def message_row(db: Database, message_id: int) -> dict[str, Any] | None:
     rows = list(db.query("SELECT * FROM messages WHERE id = ?", [message_id]))
     return rows[0] if rows else None
 
 
-def assign(db: sqlite_utils.Database, cfg: Config, message_id: int, unit: str, period: str | None,
+def assign(db: Database, cfg: Config, message_id: int, unit: str, period: str | None,
            remember: bool, report: str | None, now: dt.datetime) -> str:
     """Record an admin's placement: the message becomes a report of that unit (and period), and
     stays so through reprocessing. With `remember`, the sender's address is that unit's from now
@@ -196,7 +195,7 @@ def assign(db: sqlite_utils.Database, cfg: Config, message_id: int, unit: str, p
     return msg
 
 
-def backup(db: sqlite_utils.Database, target: Path) -> None:
+def backup(db: Database, target: Path) -> None:
     """SQLite's online backup: consistent while the daemon keeps writing."""
     target.parent.mkdir(parents=True, exist_ok=True)
     dest = sqlite3.connect(str(target))

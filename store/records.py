@@ -104,3 +104,16 @@ class Outcome:
     @property
     def status(self) -> str:
         return str(self.fields["status"])
+
+
+@dataclass
+class PollResult:
+    """What one poll did: the messages taken from the source and those read and recorded (by
+    id), how each ended, and how many were left to read (for a progress bar)."""
+    fetched: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    failed: int = 0
+    seconds: float = 0.0
+    expected: int | None = None       # messages to read (for a progress bar)
+    taken: list[int] = field(default_factory=list)       # message ids taken from the source
+    processed: list[int] = field(default_factory=list)   # message ids read and recorded

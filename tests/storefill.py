@@ -13,11 +13,9 @@ import json
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import sqlite_utils
-
 from store import config as store_config
 from store.config import Config
-from store.db import open_store
+from store.db import Database, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -29,7 +27,7 @@ def at(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=TZ)
 
 
-def fresh_store(tmp_path: Path, **changes) -> tuple[Config, sqlite_utils.Database]:
+def fresh_store(tmp_path: Path, **changes) -> tuple[Config, Database]:
     """The example configuration with the store, archive and outbox moved into `tmp_path`.
 
     `changes` replace Config fields (e.g. `reminders=RemindersConfig(...)`, `units=(...)`); `outbox=` takes an
@@ -45,7 +43,7 @@ def iso(when: dt.datetime | str) -> str:
     return (at(when) if isinstance(when, str) else when).isoformat(timespec="seconds")
 
 
-def add_message(db: sqlite_utils.Database, *, status: str = "report", unit: str | None = None,
+def add_message(db: Database, *, status: str = "report", unit: str | None = None,
                 report: str | None = "cttre", period: str | None = "2024S1",
                 received_at: dt.datetime | str = "2024-06-20 09:00", from_addr: str = "",
                 subject: str = "Báo cáo công tác trẻ em", raw: bytes | None = None,
@@ -72,12 +70,12 @@ def _as_intake_reads(raw_path: str | None) -> dict[str, str | None]:
         raw = Path(raw_path or "").read_bytes()
     except OSError:
         return {}
-    from ingest.pipeline import replied_facts
+    from ingest.recording import replied_facts
     from parsers.mime import parse_message
     return replied_facts(parse_message(raw))
 
 
-def add_attachment(db: sqlite_utils.Database, message_id: int, filename: str = "bao-cao.xlsx",
+def add_attachment(db: Database, message_id: int, filename: str = "bao-cao.xlsx",
                    detected_type: str = "xlsx") -> int:
     return db["attachments"].insert({
         "message_id": message_id, "filename": filename, "safe_name": filename, "declared_type": None,
@@ -85,7 +83,7 @@ def add_attachment(db: sqlite_utils.Database, message_id: int, filename: str = "
     }).last_pk
 
 
-def add_values(db: sqlite_utils.Database, message_id: int, values: dict[str, float | None | str],
+def add_values(db: Database, message_id: int, values: dict[str, float | None | str],
                method: str = "table", filename: str = "bao-cao.xlsx") -> None:
     """`values`: indicator -> number (None = blank; a str is kept as raw text with value NULL)."""
     att = add_attachment(db, message_id, filename)
@@ -98,7 +96,7 @@ def add_values(db: sqlite_utils.Database, message_id: int, values: dict[str, flo
     db["values"].insert_all(rows)
 
 
-def add_report(db: sqlite_utils.Database, unit: str, received_at: dt.datetime | str, values=None, *,
+def add_report(db: Database, unit: str, received_at: dt.datetime | str, values=None, *,
                period: str = "2024S1", report: str = "cttre", warnings=(), method: str = "table",
                **kw) -> int:
     """A unit's report mail with its values and warnings."""
@@ -111,7 +109,7 @@ def add_report(db: sqlite_utils.Database, unit: str, received_at: dt.datetime | 
     return mid
 
 
-def add_incident(db: sqlite_utils.Database, unit: str, occurred_on: str, category: str = "duoi_nuoc",
+def add_incident(db: Database, unit: str, occurred_on: str, category: str = "duoi_nuoc",
                  summary: str = "Một học sinh bị đuối nước khi tắm suối", *,
                  received_at: dt.datetime | str = "2024-05-12 16:00", alerted_at: str | None = None) -> int:
     mid = add_message(db, status="incident", unit=unit, received_at=received_at,
@@ -124,7 +122,7 @@ def add_incident(db: sqlite_utils.Database, unit: str, occurred_on: str, categor
     return iid
 
 
-def add_failure(db: sqlite_utils.Database, message_id: int | None, stage: str = "parse",
+def add_failure(db: Database, message_id: int | None, stage: str = "parse",
                 reason: str = "corrupt", detail: str = "", filename: str | None = "bc.docx",
                 created_at: dt.datetime | str = "2024-06-20 09:00") -> int:
     return db["failures"].insert({"message_id": message_id, "stage": stage, "reason": reason,

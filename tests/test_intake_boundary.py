@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest import archive, pipeline, scratch
+from ingest import archive, pipeline, reading, recording, scratch
 from parsers import headers
 from parsers.bounds import Limits, sanitize
 from parsers.mime import parse_message
@@ -29,13 +29,13 @@ def maildir(cfg, mails: list[bytes]) -> None:
 
 def test_an_exception_in_decoding_is_a_failed_row_and_the_poll_goes_on(cfg, db, monkeypatch) -> None:
     maildir(cfg, [build(subject="độc", message_id="<a@x>"), build(message_id="<b@x>")])
-    real = pipeline.decode
+    real = reading.decode
 
     def decode(raw, limits):
         if b"<a@x>" in raw:
             raise RecursionError("maximum recursion depth exceeded")
         return real(raw, limits)
-    monkeypatch.setattr(pipeline, "decode", decode)
+    monkeypatch.setattr(reading, "decode", decode)
     result = pipeline.poll(db, cfg, NOW)
     assert result.fetched == 2
     got = rows(db, "SELECT header_message_id, status FROM v_messages ORDER BY message_id")
@@ -53,7 +53,7 @@ def test_any_exception_in_classification_is_a_failed_row_with_its_stage(cfg, db,
 
     def decide(*args, **kw):
         raise error
-    monkeypatch.setattr(pipeline.classify, "decide", decide)
+    monkeypatch.setattr(reading.classify, "decide", decide)
     pipeline.poll(db, cfg, NOW)
     assert rows(db, "SELECT status FROM v_messages") == [("failed",)]
     [(stage, detail)] = rows(db, "SELECT stage, detail FROM v_failures")
@@ -74,7 +74,7 @@ def test_a_message_that_killed_the_process_twice_is_quarantined_then_reprocess_t
     [(stage, reason)] = rows(db, "SELECT stage, reason FROM v_failures")
     assert stage == "parse" and "quarantined" in reason and "2 times" in reason
     assert pipeline.poll(db, cfg, NOW).fetched == 0          # marked seen: the poll moves on
-    assert pipeline.process(db, cfg, mid, NOW, retry=True) == "report"
+    assert recording.process(db, cfg, mid, NOW, retry=True) == "report"
     assert rows(db, "SELECT COUNT(*) FROM v_failures WHERE resolved_at IS NULL") == [(0,)]
 
 
@@ -85,7 +85,7 @@ def test_each_attempt_is_counted_before_it_starts(cfg, db, monkeypatch) -> None:
     def decide(cfg_, ev):
         seen_attempts.append(rows(db, "SELECT attempts, stage FROM messages")[0])
         raise SystemExit("the process dies here")
-    monkeypatch.setattr(pipeline.classify, "decide", decide)
+    monkeypatch.setattr(reading.classify, "decide", decide)
     with pytest.raises(SystemExit):
         pipeline.poll(db, cfg, NOW)
     # the poll reads in threads, which keep the stage in memory: the attempt is what is durable
@@ -126,13 +126,13 @@ def test_an_incident_is_recorded_with_its_status_or_not_at_all(cfg, db, monkeypa
     assert rows(db, "SELECT COUNT(*) FROM incidents") == [(0,)]
     monkeypatch.undo()
     mid = rows(db, "SELECT message_id FROM v_messages")[0][0]
-    assert pipeline.process(db, cfg, mid, NOW, retry=True) == "incident"
+    assert recording.process(db, cfg, mid, NOW, retry=True) == "incident"
     assert rows(db, "SELECT COUNT(*) FROM v_incidents") == [(1,)]
 
 
 def test_a_newsletter_with_a_big_picture_is_archived_not_parsed(cfg, db, monkeypatch) -> None:
     calls = []
-    monkeypatch.setattr(pipeline, "_parse_one", lambda *a, **k: calls.append(a[0]) or [])
+    monkeypatch.setattr(reading, "_parse_one", lambda *a, **k: calls.append(a[0]) or [])
     news = build(subject="Bản tin giáo dục tháng 7", sender="Tin tức <news@example.com>",
                  headers={"List-Unsubscribe": "<mailto:unsub@example.com>"},
                  files=[(b"\x89PNG\r\n\x1a\n" + bytes(2000), "anh.png", "image/png")])

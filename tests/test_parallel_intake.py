@@ -12,6 +12,7 @@ import pytest
 from ingest import pipeline
 from store.config import load
 from store.db import open_store
+from store.records import PollResult
 from tests.conftest import write_config
 from tests.mails import build, write_maildir
 from tests.reportfiles import docx_report, filled_xlsx, pdf_report
@@ -92,7 +93,7 @@ def test_long_intake_logs_one_line_per_hundred_messages_off_a_terminal(caplog) -
     progress = scheduler.Progress(terminal=False)
     with caplog.at_level(logging.INFO, logger="baocao"):
         for n in range(1, 251):
-            progress(pipeline.PollResult(processed=list(range(n)), seconds=n / 20, expected=1000))
+            progress(PollResult(processed=list(range(n)), seconds=n / 20, expected=1000))
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("poll:")]
     assert lines == ["poll: 100 of 1000 message(s) recorded, 20.0/s, about 1 min left",
                      "poll: 200 of 1000 message(s) recorded, 20.0/s, about 1 min left"]
@@ -102,6 +103,6 @@ def test_on_a_terminal_a_bar_counts_the_messages(monkeypatch, capsys) -> None:
     import scheduler
     with scheduler.Progress(terminal=True) as progress:
         for n in range(1, 4):
-            progress(pipeline.PollResult(processed=list(range(n)), seconds=n, expected=3))
+            progress(PollResult(processed=list(range(n)), seconds=n, expected=3))
         assert progress.bar.n == 3 and progress.bar.total == 3
     assert "poll" in capsys.readouterr().err

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest import pipeline
+from ingest import pipeline, recording
 from ingest.sources import FetchedMessage
 from store.db import open_store
 from tests.mails import build, write_maildir
@@ -133,7 +133,7 @@ def test_reprocess_is_idempotent(cfg, db, now, examples) -> None:
     before = rows(db, "SELECT message_id, status, unit_code, period FROM v_messages ORDER BY message_id")
     values = db.execute('SELECT COUNT(*) FROM "values"').fetchone()[0]
     for (mid,) in db.execute("SELECT id FROM messages").fetchall():
-        pipeline.process(db, cfg, mid, now)
+        recording.process(db, cfg, mid, now)
     assert rows(db, "SELECT message_id, status, unit_code, period FROM v_messages ORDER BY message_id") == before
     assert db.execute('SELECT COUNT(*) FROM "values"').fetchone()[0] == values
     assert db.execute("SELECT COUNT(*) FROM incidents").fetchone()[0] == 1

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest import pipeline
+from ingest import pipeline, recording
 from tests.mails import build, write_maildir
 from tests.reportfiles import SAMPLE, filled_xlsx, pdf_report, report
 
@@ -65,7 +65,7 @@ def test_a_pdf_beside_a_full_spreadsheet_is_read_for_its_evidence_only(cfg, db) 
     assert len(shown) == len(report().indicators) and all(".xlsx" in s for _, _, s in shown.values())
     text = db.execute("SELECT text FROM attachments WHERE filename = 'bc.pdf'").fetchone()[0]
     assert "trẻ em" in text                         # its text is still there, for search and evidence
-    assert pipeline.process(db, cfg, mid, NOW, retry=True, read_all=True) == "report"
+    assert recording.process(db, cfg, mid, NOW, retry=True, read_all=True) == "report"
     assert values(db) == shown                      # the whole reading shows the same values
     assert "figures not read" not in notes(db, mid)["bc.pdf"]
 
@@ -86,7 +86,7 @@ def test_a_signed_scan_beside_the_soft_file_is_not_ocrd_until_asked(cfg, db) -> 
                                           (filled_xlsx(every_figure()), "bc.xlsx", XLSX)])
     assert "not read by OCR" in read["scan.pdf"] and "reprocess" in read["scan.pdf"]
     assert not db.execute("SELECT COUNT(*) FROM v_failures WHERE resolved_at IS NULL").fetchone()[0]
-    pipeline.process(db, cfg, mid, NOW, retry=True, read_all=True)
+    recording.process(db, cfg, mid, NOW, retry=True, read_all=True)
     assert "not read by OCR" not in notes(db, mid)["scan.pdf"]
     assert values(db) == shown
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest import pipeline
+from ingest import pipeline, reading
 from store.config import load
 from store.db import open_store
 from tests.conftest import write_config
@@ -70,8 +70,8 @@ def test_a_silent_mail_is_read_against_every_report_and_its_form_decides(two) ->
 def test_a_mail_that_names_its_report_is_read_against_that_one_only(two, monkeypatch) -> None:
     cfg, db = two
     read_against = []
-    real = pipeline.parse_attachments
-    monkeypatch.setattr(pipeline, "parse_attachments",
+    real = reading.parse_attachments
+    monkeypatch.setattr(reading, "parse_attachments",
                         lambda cfg_, parsed, report, *rest: read_against.append(report.code) or real(cfg_, parsed, report, *rest))
     named = build(files=[(filled_xlsx(), "bao-cao.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")])
