@@ -14,11 +14,13 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import threading
 from pathlib import Path
 
 from store.errors import ArchiveError
 
 TMP = ".tmp"
+WRITERS = 8          # files written at once by the intake (`ingest.pipeline.Arrivals`)
 
 
 def digest(raw: bytes) -> str:
@@ -32,14 +34,19 @@ def path_for(root: Path, sha256: str) -> Path:
 def store(root: Path, raw: bytes) -> tuple[str, Path]:
     """Write `raw` under its hash (idempotent); return (sha256, path)."""
     sha = digest(raw)
+    return sha, _write(root, sha, raw)
+
+
+def _write(root: Path, sha: str, raw: bytes) -> Path:
     final = path_for(root, sha)
     try:
         if final.exists() and final.stat().st_size == len(raw):
-            return sha, final
+            return final
         tmpdir = root / TMP
         tmpdir.mkdir(parents=True, exist_ok=True)
         final.parent.mkdir(parents=True, exist_ok=True)
-        tmp = tmpdir / f"{sha}.{os.getpid()}.tmp"
+        # the writer's own temporary file: two writers of the same bytes each rename theirs
+        tmp = tmpdir / f"{sha}.{os.getpid()}.{threading.get_ident()}.tmp"
         try:
             with open(tmp, "wb") as fh:
                 fh.write(raw)
@@ -52,7 +59,7 @@ def store(root: Path, raw: bytes) -> tuple[str, Path]:
         _fsync_dir(final.parent)
     except OSError as exc:
         raise ArchiveError(f"archive: cannot write to {root}: {exc.strerror or exc}") from None
-    return sha, final
+    return final
 
 
 def _fsync_dir(folder: Path) -> None:

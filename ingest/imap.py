@@ -140,6 +140,7 @@ class ImapSource:
                                        ssl_context=context, timeout=self.cfg.timeout)
         except (OSError, imaplib.IMAP4.error) as exc:
             raise self._connection_error(exc) from exc
+        _quiet_imaplib(client)
         try:
             self._secure_and_login(client)
         except BaseException:
@@ -356,33 +357,54 @@ class ImapSource:
     def _fetch_bodies(self, uids: list[int], seen: SeenIndex, state: FolderState, trust_seen: bool = True,
                       verify: dict[int, set[str]] | None = None, refusals: dict[str, int] | None = None,
                       ) -> Iterator[FetchedMessage]:
+        """The bodies of UIDS, oldest first, a batch (one FETCH) at a time, the next batch fetched
+        in a thread while this one is handed over: the consumer archives and records a batch
+        while the server sends the next, and never waits for both.
+
+        The index is read once, before anything is yielded (after a crash the poll resumes at the
+        first message not yet recorded), and the thread touches only the connection: every
+        question to the index and every record stays in the consumer's thread. A batch is fetched
+        whole before any of it is yielded, so a reconnect inside one poll never re-yields a message."""
         size = max(1, min(self.cfg.batch_size, UID_CHUNK))
         verify, refusals = verify or {}, refusals or {}
-        for batch in chunks(uids, size):
-            # The consumer recorded every message yielded so far, so a poll that follows a crash
-            # resumes at the first message not yet taken. A batch is fetched whole before any
-            # of it is yielded, so a reconnect inside one poll never re-yields a message.
-            if trust_seen:
-                batch = [u for u in batch if not seen.is_seen(state.uidvalidity, str(u))]
-            if not batch:
+        if trust_seen and uids:
+            known = seen.seen_keys(state.uidvalidity)
+            uids = [u for u in uids if str(u) not in known]
+        batches = list(chunks(uids, size))
+        if not batches:
+            return
+        from concurrent.futures import ThreadPoolExecutor   # only when there is mail to fetch
+        with ThreadPoolExecutor(1, thread_name_prefix="baocao-imap") as ahead:
+            coming = ahead.submit(self._fetch_items, batches[0], BODY_ITEMS, state)
+            try:
+                for number, batch in enumerate(batches):
+                    data, refused = coming.result()
+                    if number + 1 < len(batches):
+                        coming = ahead.submit(self._fetch_items, batches[number + 1], BODY_ITEMS, state)
+                    yield from self._hand_over(batch, data, refused, seen, state, verify, refusals)
+            finally:
+                coming.cancel()   # a consumer that stopped: the batch on its way is not taken
+                # (leaving the block waits for a FETCH in progress: the connection is free after)
+
+    def _hand_over(self, batch: list[int], data: dict[int, dict[bytes, Any]], refused: dict[int, str],
+                   seen: SeenIndex, state: FolderState, verify: dict[int, set[str]], refusals: dict[str, int],
+                   ) -> Iterator[FetchedMessage]:
+        for uid in batch:
+            if uid in refused:
+                self._refused(seen, state, uid, refused[uid])
                 continue
-            data, refused = self._fetch_items(batch, BODY_ITEMS, state)
-            for uid in batch:
-                if uid in refused:
-                    self._refused(seen, state, uid, refused[uid])
+            item = data.pop(uid, None)
+            message = self._message(uid, item, state) if item is not None else None
+            if message is None:
+                if str(uid) in refusals:
+                    seen.vanished(state.uidvalidity, str(uid))
+                continue
+            if uid in verify:
+                sha = hashlib.sha256(message.raw).hexdigest()
+                if sha in verify[uid]:   # the stored message itself: pair it, do not take it again
+                    seen.pair(state.uidvalidity, str(uid), sha)
                     continue
-                item = data.pop(uid, None)
-                message = self._message(uid, item, state) if item is not None else None
-                if message is None:
-                    if str(uid) in refusals:
-                        seen.vanished(state.uidvalidity, str(uid))
-                    continue
-                if uid in verify:
-                    sha = hashlib.sha256(message.raw).hexdigest()
-                    if sha in verify[uid]:   # the stored message itself: pair it, do not take it again
-                        seen.pair(state.uidvalidity, str(uid), sha)
-                        continue
-                yield message
+            yield message
 
     def _refused(self, seen: SeenIndex, state: FolderState, uid: int, words: str) -> None:
         limit = self.cfg.max_fetch_attempts
@@ -476,6 +498,16 @@ class ImapSource:
             if _announces_mail(responses):
                 return True
         return False
+
+
+def _quiet_imaplib(client: IMAPClient) -> None:
+    """IMAPClient sets imaplib's debug level to 5 on every connection, so that imaplib logs each
+    response through IMAPClient's logger; imaplib then formats every response, the repr of every
+    message body included, before that logger drops it: half the processor time of a fetch. The
+    level is put back to 0 unless the log would keep those lines (`--verbose`)."""
+    imap = getattr(client, "_imap", None)
+    if imap is not None and not logging.getLogger("imapclient.imaplib").isEnabledFor(logging.DEBUG):
+        imap.debug = 0
 
 
 def _announces_mail(responses: Iterable[Any]) -> bool:

@@ -54,8 +54,9 @@ class MailSource(Protocol):
     name: str
 
     def fetch_new(self, seen: SeenIndex) -> Iterator[FetchedMessage]:
-        """Yield the messages not yet seen, oldest first, read-only; the caller records each one
-        (including ignored ones) through `seen` before the next is needed."""
+        """Yield the messages not yet seen, oldest first, read-only. Whenever the source next
+        uses `seen` (a question or a record), the caller has recorded every message yielded so
+        far (ignored ones included): a caller may record a batch at a time."""
         ...
 
     def close(self) -> None: ...

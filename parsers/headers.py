@@ -28,6 +28,7 @@ MAX_HEADER_BLOCK = 512 * 1024  # the bounded header read looks at no more of the
 MIN_YEAR, MAX_YEAR = 1970, 2100
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")   # an 8-bit byte kept by surrogateescape
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"\s+")
 
@@ -187,7 +188,7 @@ def decode_header_value(value: object, limit: int = MAX_VALUE_CHARS) -> str:
         text = str(value)[:limit]
     except Exception:  # a header object whose str() fails: nothing to read
         return ""
-    if any(0xDC80 <= ord(c) <= 0xDCFF for c in text):  # surrogate-escaped 8-bit bytes
+    if _ESCAPED_BYTE.search(text):  # surrogate-escaped 8-bit bytes
         text = decode_bytes(text.encode("utf-8", "surrogateescape"))
     if "=?" in text:
         text = decode_rfc2047(text.replace("\r\n ", " ").replace("\r\n\t", " ").replace("\n ", " ")
@@ -388,9 +389,10 @@ class Headers:
 
 def header_block(raw: bytes, limit: int = MAX_HEADER_BLOCK) -> bytes:
     """The top-level header block: up to the first empty line, at most `limit` bytes."""
-    head = raw[:limit]
-    ends = [i for i in (head.find(b"\r\n\r\n"), head.find(b"\n\n")) if i >= 0]
-    return head[:min(ends)] if ends else head
+    crlf = raw.find(b"\r\n\r\n", 0, limit)
+    lf = raw.find(b"\n\n", 0, crlf + 2 if crlf >= 0 else limit)   # a bare-LF end only before it
+    ends = [i for i in (crlf, lf) if i >= 0]
+    return raw[:min(ends)] if ends else raw[:limit]
 
 
 def header_fields(block: bytes) -> list[tuple[str, str]]:

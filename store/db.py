@@ -20,6 +20,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,23 @@ class Table:
                       for v in row.values()]
             self.last_pk = self.db.execute(f"INSERT INTO {quoted} ({columns}) VALUES ({marks})", values).lastrowid
         return self
+
+
+@contextmanager
+def transaction(db: Database) -> Iterator[None]:
+    """BEGIN IMMEDIATE … COMMIT, rolled back on any exception; inside a transaction already, the
+    statements join it (the outer one commits them, or rolls them back, with its own)."""
+    conn = db.conn
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 _OPERATIONAL = {

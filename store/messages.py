@@ -12,7 +12,7 @@ import re
 from typing import Any, Iterable
 
 from store import incidents
-from store.db import Database, inserted_id
+from store.db import Database, inserted_id, transaction
 from store.records import Failure, FileRead, Outcome, value_rank
 
 
@@ -118,17 +118,11 @@ class StoreSeen:
                               "AND uid = ?", [self.source, uidvalidity, str(uid)]).fetchone()
         if row is None:
             return
-        conn = self.db.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            conn.execute("UPDATE failures SET resolved_at = ?, detail = COALESCE(detail, '') || ? WHERE id = ?",
-                         [self.now, f"; {why or 'taken at a later poll'}", row[0]])
-            conn.execute("DELETE FROM fetch_refusals WHERE source = ? AND uidvalidity = ? AND uid = ?",
-                         [self.source, uidvalidity, str(uid)])
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        with transaction(self.db):
+            self.db.execute("UPDATE failures SET resolved_at = ?, detail = COALESCE(detail, '') || ? WHERE id = ?",
+                            [self.now, f"; {why or 'taken at a later poll'}", row[0]])
+            self.db.execute("DELETE FROM fetch_refusals WHERE source = ? AND uidvalidity = ? AND uid = ?",
+                            [self.source, uidvalidity, str(uid)])
 
     def set_state(self, uidvalidity: int, uidnext: int | None) -> None:
         self.db.execute(
@@ -165,10 +159,25 @@ def get_message(db: Database, message_id: int) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
+def take_all(db: Database, seen: StoreSeen, arrivals: Iterable[tuple[dict[str, Any], int, str]]) -> list[int]:
+    """Record archived messages and mark their UIDs seen, all in one transaction: `arrivals` are
+    (intake row, UIDVALIDITY, UID). A message whose bytes the store already holds is that message.
+    Returns the message ids in order. Committed together, the rows of a batch cost one commit,
+    and a crash before it leaves every UID of the batch unseen: taken again by the next poll."""
+    ids: list[int] = []
+    with transaction(db):
+        for row, uidvalidity, uid in arrivals:
+            existing = db.execute("SELECT id FROM messages WHERE sha256 = ?", [row["sha256"]]).fetchone()
+            message_id = int(existing[0]) if existing else insert_message(db, row)
+            seen.mark(uidvalidity, uid, message_id)
+            ids.append(message_id)
+    return ids
+
+
 def insert_message(db: Database, row: dict[str, Any]) -> int:
-    """Record a raw message (already archived), committed at once: this row is what makes the
-    message exist for the admin whatever happens after. Idempotent on sha256. Every text is
-    stored as valid UTF-8."""
+    """Record a raw message (already archived), committed at once (or with the transaction it is
+    part of: `take_all`): this row is what makes the message exist for the admin whatever happens
+    after. Idempotent on sha256. Every text is stored as valid UTF-8."""
     row = {"source": None, "source_uid": None, **{k: _text(v) for k, v in row.items()}}
     cur = db.execute(
         "INSERT INTO messages (sha256, header_message_id, from_addr, from_name, subject, date_header, "

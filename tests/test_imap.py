@@ -4,6 +4,7 @@ IMAPClient subclass), never by patching ImapSource."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import socket
 import threading
 import time
@@ -550,3 +551,19 @@ def test_a_fault_on_the_first_connection_is_one_line_naming_it(imap_mailbox, fau
     text = str(err.value)
     assert text.startswith(f"connection to 127.0.0.1:{proxy.port} " if fault.action != "stall" else "no answer")
     assert expected in text and "\n" not in text and "login refused" not in text
+
+
+def test_imaplib_formats_no_response_for_a_log_that_drops_it(imap_mailbox, caplog):
+    """IMAPClient sets imaplib's debug level so that imaplib formats every response, message
+    bodies included, for a DEBUG log line; the source turns that off unless the log keeps it."""
+    imap_mailbox.append(*mails(2))
+    quiet = source(imap_mailbox)
+    assert len(poll(quiet, FakeSeen())) == 2
+    assert quiet._client._imap.debug == 0
+    quiet.close()
+    with caplog.at_level(logging.DEBUG, logger="imapclient.imaplib"):
+        verbose = source(imap_mailbox)
+        assert len(poll(verbose, FakeSeen())) == 2
+        assert verbose._client._imap.debug == 5
+        verbose.close()
+    assert any("FETCH" in r.getMessage() for r in caplog.records if r.name == "imapclient.imaplib")
