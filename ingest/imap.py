@@ -44,6 +44,7 @@ T = TypeVar("T")
 UID_CHUNK = 500          # UIDs per command: far below Dovecot's 64 KB command-line limit
 BODY_ITEMS = [b"BODY.PEEK[]", b"INTERNALDATE", b"RFC822.SIZE"]
 HEADER_ITEMS = [b"BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]", b"RFC822.SIZE"]
+PREFETCH_BYTES = 16 * 2**20   # the next batch is fetched during this one's hand-over below this size
 IDLE_ROUND_S = 25 * 60   # RFC 2177: re-issue IDLE before the server's 30-minute autologout
 # Everything that means "the connection is gone" rather than "the server said no".
 # ssl.SSLError and socket.timeout are OSErrors; imaplib.abort is a subclass of imaplib.error.
@@ -359,7 +360,8 @@ class ImapSource:
                       ) -> Iterator[FetchedMessage]:
         """The bodies of UIDS, oldest first, a batch (one FETCH) at a time, the next batch fetched
         in a thread while this one is handed over: the consumer archives and records a batch
-        while the server sends the next, and never waits for both.
+        while the server sends the next, and never waits for both. After a batch of more than
+        PREFETCH_BYTES (big attachments) the next is asked for only once it is handed over.
 
         The index is read once, before anything is yielded (after a crash the poll resumes at the
         first message not yet recorded), and the thread touches only the connection: every
@@ -379,9 +381,14 @@ class ImapSource:
             try:
                 for number, batch in enumerate(batches):
                     data, refused = coming.result()
-                    if number + 1 < len(batches):
+                    later = number + 1 < len(batches)
+                    # a batch of big mails is handed over before the next is asked for: two in memory at most
+                    ahead_now = later and _body_bytes(data) < PREFETCH_BYTES
+                    if ahead_now:
                         coming = ahead.submit(self._fetch_items, batches[number + 1], BODY_ITEMS, state)
                     yield from self._hand_over(batch, data, refused, seen, state, verify, refusals)
+                    if later and not ahead_now:
+                        coming = ahead.submit(self._fetch_items, batches[number + 1], BODY_ITEMS, state)
             finally:
                 coming.cancel()   # a consumer that stopped: the batch on its way is not taken
                 # (leaving the block waits for a FETCH in progress: the connection is free after)
@@ -498,6 +505,10 @@ class ImapSource:
             if _announces_mail(responses):
                 return True
         return False
+
+
+def _body_bytes(data: dict[int, dict[bytes, Any]]) -> int:
+    return sum(len(item.get(b"BODY[]") or b"") for item in data.values())
 
 
 def _quiet_imaplib(client: IMAPClient) -> None:

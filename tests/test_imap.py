@@ -567,3 +567,27 @@ def test_imaplib_formats_no_response_for_a_log_that_drops_it(imap_mailbox, caplo
         assert verbose._client._imap.debug == 5
         verbose.close()
     assert any("FETCH" in r.getMessage() for r in caplog.records if r.name == "imapclient.imaplib")
+
+
+def test_the_next_batch_is_fetched_during_the_hand_over_unless_this_one_is_big(imap_mailbox, monkeypatch):
+    import ingest.imap as imap_module
+    raws = mails(6)
+    imap_mailbox.append(*raws)
+    lines: list[bytes] = []
+    src = source(imap_mailbox, lines, batch_size=2)
+    monkeypatch.setattr(imap_module, "PREFETCH_BYTES", 0)        # every batch counts as big
+    sent_when_handed = []
+    got = poll(src, FakeSeen(), after_each=lambda n: sent_when_handed.append(len(body_fetches(lines))))
+    assert [m.raw for m in got] == raws
+    assert sent_when_handed == [1, 1, 2, 2, 3, 3]                 # one batch in memory at a time
+    src.close()
+    monkeypatch.setattr(imap_module, "PREFETCH_BYTES", 16 * 2**20)
+    imap_mailbox.append(*mails(6, "more"))
+    lines.clear()
+    again = source(imap_mailbox, lines, batch_size=2)
+    seen = FakeSeen()
+    for message in got:
+        seen.mark(message)
+    fetched = poll(again, seen)
+    assert len(fetched) == 6 and len(body_fetches(lines)) == 3
+    again.close()
