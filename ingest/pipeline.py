@@ -1,10 +1,11 @@
 """The poll: take what the mailbox has, then read what the store says is left.
 
 "Nothing is lost, nothing stops" is the structure, not a promise:
-1. taking a message (`take`, `arrive`) is archiving its raw bytes (`ingest.archive`), committing
-   the row that makes it exist from the bytes alone (hash, archive path, size, source, UID, and
-   the few headers a bounded, non-recursive read finds: `parsers.headers.read_headers`) and
-   marking its UID seen — before any decoding;
+1. taking mail (`take`, a batch at a time: `Arrivals`) is archiving the raw bytes
+   (`ingest.archive`, fsynced), then committing the rows that make the messages exist from the
+   bytes alone (hash, archive path, size, source, UID, and the few headers a bounded,
+   non-recursive read finds: `parsers.headers.read_headers`) with their UIDs' seen marks, in one
+   transaction — before any decoding;
 2. reading is whatever `processed_at` says is left (`ingest.recording`): one per-message
    boundary each, whose failure is a row whatever the exception, and a quarantine for a message
    that keeps killing the process;
@@ -54,7 +55,7 @@ def poll(db: Database, cfg: Config, now: dt.datetime, source: MailSource | None 
     Two steps, and the store's state between them: taking a message is archiving its bytes,
     committing its row and marking its UID seen (`take`: nothing else, so a back-fill fetches at
     the mailbox's pace in bounded memory); reading is whatever `processed_at` says is left
-    (`process_pending`), which is also what a crash left. A mailbox that fails mid-way still has
+    (`recording.process_pending`), which is also what a crash left. A mailbox that fails mid-way still has
     what it gave read before the poll says why it stopped."""
     started = time.monotonic()
     archive.clean_temporary(cfg.archive_path)

@@ -32,8 +32,6 @@ from store.records import KIND_RANK, OCR_RANK, OTHER_RANK, FileProblem, FileRead
 log = logging.getLogger("baocao.ingest")
 
 IMAGE_TYPES = ("image/",)
-
-
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic")
 
 

@@ -37,6 +37,7 @@ from store.records import Case, Failure, FileRead, Outcome, PollResult
 
 log = logging.getLogger("baocao.ingest")
 
+
 def process_pending(db: Database, cfg: Config, now: dt.datetime, stop: Any = None,
                     progress: Any = None, result: PollResult | None = None) -> PollResult:
     """Read and record every message whose processing never finished, oldest first.
