@@ -44,15 +44,17 @@ def process_pending(db: Database, cfg: Config, now: dt.datetime, stop: Any = Non
 
     Messages are read `[parsing] workers` at a time (`read` in threads, each waiting on its own
     worker process) and recorded one by one in order, each in one transaction. A message whose
-    earlier attempt was interrupted (a crash, a kill) is a suspect: suspects are read alone, so
-    the attempts counted against a message are its own and a poison mail is the one quarantined."""
+    earlier attempt was interrupted (a crash, a kill) is a suspect: suspects are read alone, and
+    only an attempt alone is counted against a message, so the attempts that quarantine a message
+    are its own: a poison mail is the one quarantined, and a mail that was only beside it when
+    the process died (or in hand at a restart or two) is not."""
     result = result or PollResult()
     vocabulary.use(cfg)
     facts = reading.StoreFacts.of(db)
     pending = store.unprocessed_ids(db)
     result.expected = len(pending)
-    suspects = [mid for mid, attempts in pending if attempts]
-    fresh = [mid for mid, attempts in pending if not attempts]
+    suspects = [mid for mid, suspect in pending if suspect]
+    fresh = [mid for mid, suspect in pending if not suspect]
     begun = time.monotonic()
 
     def recorded(message_id: int) -> None:
@@ -81,7 +83,7 @@ def _read_in_parallel(db: Database, cfg: Config, now: dt.datetime, ids: list[int
         message_id, pending = inflight.popleft()
         if pending is not None:
             row, future = pending
-            _bounded(db, cfg, row, now, future.result)
+            _bounded(db, cfg, row, now, future.result, counted=False)
         recorded(message_id)
 
     with ThreadPoolExecutor(max_workers=width, thread_name_prefix="baocao-read") as readers:
@@ -89,7 +91,7 @@ def _read_in_parallel(db: Database, cfg: Config, now: dt.datetime, ids: list[int
             for message_id in ids:
                 if stop is not None and stop():
                     break
-                row = _begin(db, cfg, message_id, now)
+                row = _begin(db, cfg, message_id, now, counted=False)
                 future = None if row is None else readers.submit(reading.read, cfg, row, None, facts)
                 inflight.append((message_id, None if row is None else (row, future)))
                 while len(inflight) > width or (inflight and _ready(inflight[0])):
@@ -113,7 +115,7 @@ def _settle_or_abandon(db: Database, inflight: deque, settle: Any) -> None:
             for message_id, pending in inflight:
                 if pending is not None:
                     pending[1].cancel()
-                    _abandon(db, message_id)
+                    _abandon(db, message_id, counted=False)
             inflight.clear()
             raise
 
@@ -137,23 +139,25 @@ def process(db: Database, cfg: Config, message_id: int, now: dt.datetime,
     return _bounded(db, cfg, row, now, lambda: reading.read(cfg, row, raw, facts, read_all, progress))
 
 
-def _begin(db: Database, cfg: Config, message_id: int, now: dt.datetime) -> dict[str, Any] | None:
-    """Count the attempt (committed before any decoding) and return the row; or quarantine a
-    message whose attempts kept stopping the process, and return None."""
+def _begin(db: Database, cfg: Config, message_id: int, now: dt.datetime,
+           counted: bool = True) -> dict[str, Any] | None:
+    """Count the attempt (committed before any decoding; an attempt beside others is only marked
+    in hand) and return the row; or quarantine a message whose attempts alone kept stopping the
+    process, and return None."""
     row = store.get_message(db, message_id)
     if row is None:
         raise ValueError(f"no message {message_id} in the store")
     if row["attempts"] >= cfg.intake.quarantine_after:
         store.quarantine(db, message_id, int(row["attempts"]), row["stage"], now)
-        log.error("message %s stopped the process %s times; quarantined", message_id, row["attempts"],
+        log.error("message %s stopped the process %s times when read alone; quarantined", message_id, row["attempts"],
                   extra={"message_id": message_id, "stage": row["stage"]})
         return None
-    store.begin_attempt(db, message_id, "mime")
+    store.begin_attempt(db, message_id, "mime", counted)
     return row
 
 
 def _bounded(db: Database, cfg: Config, row: dict[str, Any], now: dt.datetime,
-             read_mail: Any) -> str:
+             read_mail: Any, counted: bool = True) -> str:
     """The per-message boundary: `read_mail()` gives the MailRead (here, or from a thread), and
     its outcome is recorded; whatever fails on the way is the message's `failed` row."""
     message_id = int(row["id"])
@@ -169,14 +173,14 @@ def _bounded(db: Database, cfg: Config, row: dict[str, Any], now: dt.datetime,
     except Exception as exc:  # the boundary: every failure of this message is a row
         problem = operational(exc, cfg.store_path)
         if problem is not None:
-            _abandon(db, message_id)
+            _abandon(db, message_id, counted)
             raise problem from None
         return _record_failure(db, message_id, stage, exc, now)
 
 
-def _abandon(db: Database, message_id: int) -> None:
+def _abandon(db: Database, message_id: int, counted: bool = True) -> None:
     try:
-        store.abandon_attempt(db, message_id)
+        store.abandon_attempt(db, message_id, counted)
     except sqlite3.Error:
         pass
 

@@ -102,7 +102,7 @@ class IntakeConfig:
     parse_cpu_seconds: float = 60.0      # reading one attached file, in a worker
     parse_memory_mb: int = 1024
     max_files_read: int = 50             # attached files read per message; the rest archived, listed, not read
-    quarantine_after: int = 2            # a message that stopped the process this often is recorded failed
+    quarantine_after: int = 2            # a message that stopped the process this often, read alone, is recorded failed
 
 
 INTAKE_KEYS = tuple(IntakeConfig.__dataclass_fields__)

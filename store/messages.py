@@ -193,10 +193,13 @@ def insert_message(db: Database, row: dict[str, Any]) -> int:
     return int(existing["id"])
 
 
-def begin_attempt(db: Database, message_id: int, stage: str) -> int:
+def begin_attempt(db: Database, message_id: int, stage: str, counted: bool = True) -> int:
     """Count one processing attempt before it starts (committed), so an attempt that kills the
-    process is still counted. Returns the attempts so far, this one included."""
-    db.execute("UPDATE messages SET attempts = attempts + 1, stage = ? WHERE id = ?", [stage, message_id])
+    process is still counted; an attempt not `counted` (the message read beside others) only
+    marks it in hand (`stage`), which makes it a suspect if the process dies. Returns the
+    attempts so far, this one included."""
+    db.execute("UPDATE messages SET attempts = attempts + ?, stage = ? WHERE id = ?",
+               [1 if counted else 0, stage, message_id])
     return int(db.execute("SELECT attempts FROM messages WHERE id = ?", [message_id]).fetchone()[0])
 
 
@@ -205,9 +208,11 @@ def reached(db: Database, message_id: int, stage: str) -> None:
     db.execute("UPDATE messages SET stage = ? WHERE id = ?", [stage, message_id])
 
 
-def abandon_attempt(db: Database, message_id: int) -> None:
-    """An attempt stopped by an operations problem (locked store, full disk) does not count."""
-    db.execute("UPDATE messages SET attempts = MAX(attempts - 1, 0) WHERE id = ?", [message_id])
+def abandon_attempt(db: Database, message_id: int, counted: bool = True) -> None:
+    """An attempt stopped by an operations problem (locked store, full disk) does not count, nor
+    does it leave the message a suspect."""
+    db.execute("UPDATE messages SET attempts = MAX(attempts - ?, 0), stage = CASE WHEN attempts - ? > 0 "
+               "THEN stage END WHERE id = ?", [1 if counted else 0, 1 if counted else 0, message_id])
 
 
 def reset_attempts(db: Database, message_id: int) -> None:
@@ -215,11 +220,12 @@ def reset_attempts(db: Database, message_id: int) -> None:
     db.execute("UPDATE messages SET attempts = 0 WHERE id = ?", [message_id])
 
 
-def unprocessed_ids(db: Database) -> list[tuple[int, int]]:
-    """(id, attempts) of the messages recorded and not processed (new, or their processing was
-    interrupted), oldest first."""
-    return [(int(r[0]), int(r[1])) for r in db.execute(
-        "SELECT id, attempts FROM messages WHERE processed_at IS NULL ORDER BY id")]
+def unprocessed_ids(db: Database) -> list[tuple[int, bool]]:
+    """(id, suspect) of the messages recorded and not processed (new, or their processing was
+    interrupted), oldest first. A suspect was in hand when a process died: an attempt at it
+    began (`stage` is set) and never ended."""
+    return [(int(r[0]), bool(r[1])) for r in db.execute(
+        "SELECT id, attempts > 0 OR stage IS NOT NULL FROM messages WHERE processed_at IS NULL ORDER BY id")]
 
 
 def status_of(db: Database, message_id: int) -> str:
@@ -297,7 +303,7 @@ def quarantine(db: Database, message_id: int, attempts: int, stage: str | None,
     """A message whose processing stopped the process `attempts` times: recorded as failed, with
     what it reached, so the poll goes on and `reprocess` can retry it."""
     where = stage or "mime"
-    why = f"stopped the process {attempts} times; quarantined"
+    why = f"stopped the process {attempts} times when read alone; quarantined"
     save_outcome(db, failed(message_id, why, Failure(
         where if where in STAGES else "classify", why,
         f"processing reached the {where} stage each time and never finished "

@@ -78,6 +78,29 @@ def test_a_message_that_killed_the_process_twice_is_quarantined_then_reprocess_t
     assert rows(db, "SELECT COUNT(*) FROM v_failures WHERE resolved_at IS NULL") == [(0,)]
 
 
+
+def test_a_mail_beside_others_at_one_kill_and_alone_at_another_is_not_quarantined(cfg, db, monkeypatch) -> None:
+    """Kills from outside (a restart, the memory killer) hit whatever is in hand: only the
+    attempts a message had alone count towards its quarantine."""
+    maildir(cfg, [build(message_id="<a@x>")])
+    kills = []
+    real = reading.classify.decide
+
+    def decide(cfg_, ev):
+        if len(kills) < 2:
+            kills.append(1)
+            raise SystemExit("killed from outside")
+        return real(cfg_, ev)
+    monkeypatch.setattr(reading.classify, "decide", decide)
+    with pytest.raises(SystemExit):
+        pipeline.poll(db, cfg, NOW)                 # read as fresh mail is read, beside others
+    assert rows(db, "SELECT attempts, stage IS NOT NULL FROM messages") == [(0, 1)]
+    with pytest.raises(SystemExit):
+        pipeline.poll(db, cfg, NOW)                 # a suspect now: read alone, and killed again
+    assert rows(db, "SELECT attempts FROM messages") == [(1,)]
+    assert pipeline.poll(db, cfg, NOW).by_status == {"report": 1}
+
+
 def test_each_attempt_is_counted_before_it_starts(cfg, db, monkeypatch) -> None:
     maildir(cfg, [build()])
     seen_attempts = []
@@ -88,14 +111,16 @@ def test_each_attempt_is_counted_before_it_starts(cfg, db, monkeypatch) -> None:
     monkeypatch.setattr(reading.classify, "decide", decide)
     with pytest.raises(SystemExit):
         pipeline.poll(db, cfg, NOW)
-    # the poll reads in threads, which keep the stage in memory: the attempt is what is durable
-    assert [a for a, _ in seen_attempts] == [1]
+    # read beside others (in threads, which keep the stage in memory), the message is marked in
+    # hand, not counted: what it is beside could be what kills the process
+    assert seen_attempts == [(0, "mime")]
     assert rows(db, "SELECT status, processed_at FROM messages") == [("new", None)]
     assert rows(db, "SELECT COUNT(*) FROM seen") == [(1,)]      # taken: the row is what says it is not read
-    seen_attempts.clear()
-    with pytest.raises(SystemExit):
-        pipeline.poll(db, cfg, NOW)             # a suspect is read alone, in the poll's thread: the stage is kept
-    assert seen_attempts == [(2, "classify")]
+    for attempt in (1, 2):
+        seen_attempts.clear()
+        with pytest.raises(SystemExit):
+            pipeline.poll(db, cfg, NOW)         # a suspect is read alone, in the poll's thread: counted, the stage kept
+        assert seen_attempts == [(attempt, "classify")]
     monkeypatch.undo()
     assert pipeline.poll(db, cfg, NOW).by_status == {"failed": 1}   # quarantined, and the poll goes on
 
