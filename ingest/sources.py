@@ -19,6 +19,7 @@ KINDS: dict[str, str] = {"maildir": "ingest.maildir:MaildirSource", "imap": "ing
 
 @dataclass(frozen=True)
 class FetchedMessage:
+    """One message as a source hands it over: its raw bytes and where it came from."""
     source: str                       # "imap:user@host:port/INBOX" or "maildir:/abs/path"
     uidvalidity: int                  # 0 for a Maildir
     uid: str                          # IMAP UID (decimal) or Maildir key

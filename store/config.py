@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class MailboxConfig:
+    """`[mailbox]`: where the units' mail is read from (a Maildir, or an IMAP folder read-only)."""
     kind: str
     path: Path | None = None
     host: str = ""
@@ -58,6 +59,7 @@ class MailboxConfig:
 
 @dataclass(frozen=True)
 class OutboxConfig:
+    """`[outbox]`: how baocao's own mail leaves (SMTP, or .eml files in a folder)."""
     kind: str
     path: Path | None = None
     host: str = ""
@@ -76,6 +78,7 @@ class OutboxConfig:
 
 @dataclass(frozen=True)
 class Organisation:
+    """`[organisation]`: the Department as its documents and letters name it (Decree 30 header)."""
     parent: str = "UBND TỈNH BÌNH PHƯỚC"
     name: str = "SỞ GIÁO DỤC VÀ ĐÀO TẠO"
     division: str = "Phòng Giáo dục Trung học"
@@ -189,6 +192,7 @@ class LogConfig:
 
 @dataclass(frozen=True)
 class Config:
+    """The whole configuration, checked when it is read: one frozen record per section."""
     path: Path
     timezone: ZoneInfo
     mailbox: MailboxConfig

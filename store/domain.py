@@ -15,6 +15,7 @@ PERIOD_RE = re.compile(r"^(\d{4})(?:(S[12])|(Q[1-4])|(0[1-9]|1[0-2])(0[1-9]|[12]
 
 @dataclass(frozen=True)
 class Indicator:
+    """One figure of a report's form: its code, the section and label the form prints."""
     code: str
     section: str
     label: str
@@ -25,6 +26,7 @@ class Indicator:
 
 @dataclass(frozen=True)
 class Period:
+    """One period a report is due for (a half-year, a quarter, a month, a year) and its due date."""
     id: str
     label: str
     due: dt.date
@@ -61,6 +63,7 @@ class Rule:
 
 @dataclass(frozen=True)
 class Report:
+    """One periodic report: its form (indicators, rules), its periods, the words that name it."""
     code: str
     title: str
     keywords: tuple[str, ...]
@@ -87,6 +90,7 @@ class Report:
 
 @dataclass(frozen=True)
 class Unit:
+    """One reporting unit (a school, a district office): its addresses, names and reports."""
     code: str
     name: str
     kind: str
@@ -111,6 +115,7 @@ class Unit:
 
 @dataclass(frozen=True)
 class Extension:
+    """A later due date granted to one unit for one report and period."""
     unit: str
     report: str
     period: str

@@ -12,6 +12,7 @@ from typing import Any, Mapping
 
 @dataclass(frozen=True)
 class Value:
+    """One figure read from a file, with where it was read (the provenance of every value)."""
     indicator: str          # indicator code from the report's configuration
     number: float | None    # None = blank / not reported
     raw: str                # the text as the unit wrote it
@@ -28,6 +29,7 @@ class FileProblem:
 
 @dataclass
 class ParsedReport:
+    """What one parser read from one file against one report: values, text, problems."""
     filename: str                       # original name (inside an archive: "bc.zip › a.xlsx")
     detected_type: str                  # "xlsx", "xls", "ods", "docx", "doc", "pdf", "zip", "image", "unknown", ...
     values: list[Value] = field(default_factory=list)
