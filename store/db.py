@@ -197,8 +197,7 @@ def sync_config(db: Database, cfg: Config) -> None:
     digest = _digest(_mirror(cfg))
     if _meta(db, "config") == digest:
         return
-    with db.conn:
-        db.conn.execute("BEGIN IMMEDIATE")
+    with transaction(db):
         db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('config', ?)", [digest])
         db.execute("DELETE FROM units")
         db.execute("DELETE FROM periods")

@@ -10,7 +10,7 @@ import datetime as dt
 import sqlite3
 
 from store import outbox
-from store.db import Database
+from store.db import Database, transaction
 from store.records import Case
 
 FOLLOW_UP_DAYS = 7   # a mail about the same unit and category within this many days joins the case
@@ -67,13 +67,8 @@ def listed(db: Database) -> list[tuple]:
 def queue_alert(db: Database, mail: outbox.NewMail, incident_id: int, alerted_at: str) -> int | None:
     """Queue the alert mail and mark the incident alerted, both or neither; the outbox row's id,
     None when a mail with this dedupe key was queued before (the incident is marked all the same)."""
-    db.conn.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(db):
         row = outbox.add(db, mail)
         db.conn.execute("UPDATE incidents SET alerted_at = ? WHERE id = ? AND alerted_at IS NULL",
                         (alerted_at, incident_id))
-        db.conn.execute("COMMIT")
-    except BaseException:
-        db.conn.execute("ROLLBACK")
-        raise
     return row

@@ -88,8 +88,7 @@ class StoreSeen:
                           "; no more attempts: check the message in the mailbox (a mail client or the "
                           "server's log), the rest of the folder is taken as usual")
         conn = self.db.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(self.db):
             failure_id = row[1] if row else None
             if failure_id is None or not conn.execute(
                     "UPDATE failures SET reason = ?, detail = ?, resolved_at = NULL WHERE id = ?",
@@ -103,10 +102,6 @@ class StoreSeen:
                 "attempts = excluded.attempts, failure_id = excluded.failure_id, last_error = excluded.last_error, "
                 "last_at = excluded.last_at",
                 [self.source, uidvalidity, str(uid), attempts, failure_id, words[:4000], self.now])
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         return attempts
 
     def vanished(self, uidvalidity: int, uid: str) -> None:
@@ -249,8 +244,7 @@ def save_outcome(db: Database, outcome: Outcome, now: dt.datetime) -> None:
     message_id = outcome.message_id
     fields = {k: _text(v) for k, v in {**outcome.fields, "checked_at": None}.items()}
     conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(db):
         conn.execute('DELETE FROM "values" WHERE message_id = ?', [message_id])
         conn.execute("DELETE FROM warnings WHERE message_id = ?", [message_id])
         conn.execute("DELETE FROM attachments WHERE message_id = ?", [message_id])
@@ -267,10 +261,6 @@ def save_outcome(db: Database, outcome: Outcome, now: dt.datetime) -> None:
                           for x in outcome.failures])
         if outcome.case is not None:
             incidents.record(conn, message_id, outcome.case, stamp)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 def _insert_file(conn: Any, message_id: int, f: FileRead, stamp: str) -> None:
@@ -390,7 +380,7 @@ def latest_values(db: Database, unit: str, report: str, period: str) -> dict[str
 def save_warnings(db: Database, message_id: int, warnings: Iterable[tuple[str, str]],
                   now: dt.datetime) -> None:
     """The validation's warnings for one message, replacing earlier ones, marked checked: one transaction."""
-    with db.conn:
+    with transaction(db):
         db.conn.execute("DELETE FROM warnings WHERE message_id = ?", [message_id])
         db.conn.executemany("INSERT INTO warnings (message_id, rule, detail) VALUES (?, ?, ?)",
                             [(message_id, rule, _text(detail)) for rule, detail in warnings])

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from store.db import Database, inserted_id
+from store.db import Database, inserted_id, transaction
 
 
 @dataclass(frozen=True)
@@ -145,8 +145,7 @@ def requeue(db: Database, row_id: int, note: str, at: str) -> bool:
     """An admin's decision: failed / uncertain -> pending, attempts back to 0, due at once, `note`
     as the row's last error; its open failures are resolved with the note added to their detail.
     One transaction; False when the row is not failed or uncertain (nothing written)."""
-    with db.conn:
-        db.conn.execute("BEGIN IMMEDIATE")
+    with transaction(db):
         cur = db.conn.execute(
             "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = NULL, last_error = ?"
             " WHERE id = ? AND status IN ('failed', 'uncertain')", (note, row_id))

@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from store.db import Database
+from store.db import Database, transaction
 from store.errors import UsageError
 from store.config import Config
 
@@ -178,7 +178,7 @@ def assign(db: Database, cfg: Config, message_id: int, unit: str, period: str | 
     if rep.period(period) is None:
         raise UsageError(f"--period: {period!r} is not a period of report {rep.code!r}")
     stamp = now.isoformat(timespec="seconds")
-    with db.conn:
+    with transaction(db):
         db.execute("UPDATE messages SET status = 'report', unit_code = ?, report_code = ?, period = ?, "
                    "period_how = 'assigned by an admin', unit_how = 'assigned by an admin', assigned = 1, "
                    "sender_known = COALESCE(sender_known, 0), status_why = 'assigned by an admin' WHERE id = ?",

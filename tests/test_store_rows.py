@@ -193,3 +193,29 @@ def test_what_a_receipt_reads_about_one_mail(db):
     assert facts.values(db, mid) == [("a", 3.0, "3.0")]
     assert facts.warnings(db, mid) == [("tổng lệch", "sum")]
     assert facts.unread(db, mid) == []
+
+
+def test_an_assignment_is_one_transaction(tmp_path):
+    """A step that fails (here the sender's address cannot be remembered) leaves the mail as it was."""
+    import datetime as dt
+    import sqlite3
+    from store import queries
+    cfg, db = fresh_store(tmp_path)
+    mid = add_message(db, status="unplaced", from_addr="canhan@gmail.com")
+    db.execute("CREATE TRIGGER no_senders BEFORE INSERT ON unit_senders BEGIN SELECT RAISE(ABORT, 'disk says no'); END")
+    with pytest.raises(sqlite3.IntegrityError):
+        queries.assign(db, cfg, mid, "THPT-LOCNINH", "2024S1", True, "cttre",
+                       dt.datetime(2024, 7, 5, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=7))))
+    assert db.execute("SELECT status, unit_code, assigned FROM messages WHERE id = ?", [mid]).fetchone() == ("unplaced", None, 0)
+
+
+def test_the_warnings_of_a_message_are_replaced_in_one_transaction(db):
+    import datetime as dt
+    import sqlite3
+    from store import messages
+    mid = add_report(db, "THPT-LOCNINH", "2024-06-20 09:00", {"tre_em_tong": 5}, warnings=[("old", "kept")])
+    db.execute("CREATE TRIGGER no_warnings BEFORE INSERT ON warnings BEGIN SELECT RAISE(ABORT, 'disk says no'); END")
+    with pytest.raises(sqlite3.IntegrityError):
+        messages.save_warnings(db, mid, [("new", "lost")], dt.datetime(2024, 7, 5, 8, 0))
+    assert db.execute("SELECT rule, detail FROM warnings WHERE message_id = ?", [mid]).fetchall() == [("old", "kept")]
+    assert db.execute("SELECT checked_at FROM messages WHERE id = ?", [mid]).fetchone() == (None,)
