@@ -242,9 +242,6 @@ def arrive(db: Database, cfg: Config, fetched: FetchedMessage, now: dt.datetime)
     """Archive the bytes (fsync), then commit the row that makes the message exist, from the bytes
     alone: before any decoding. A byte-identical copy is the message already there."""
     sha, path = archive.store(cfg.archive_path, fetched.raw)
-    existing = store.find_by_sha(db, sha)
-    if existing:
-        return int(existing["id"])
     return store.insert_message(db, _intake_row(cfg, fetched, read_headers(fetched.raw), sha, path, now))
 
 

@@ -162,8 +162,7 @@ def take_all(db: Database, seen: StoreSeen, arrivals: Iterable[tuple[dict[str, A
     ids: list[int] = []
     with transaction(db):
         for row, uidvalidity, uid in arrivals:
-            existing = db.execute("SELECT id FROM messages WHERE sha256 = ?", [row["sha256"]]).fetchone()
-            message_id = int(existing[0]) if existing else insert_message(db, row)
+            message_id = insert_message(db, row)   # the message already there for bytes already stored
             seen.mark(uidvalidity, uid, message_id)
             ids.append(message_id)
     return ids
