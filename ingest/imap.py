@@ -379,16 +379,15 @@ class ImapSource:
         with ThreadPoolExecutor(1, thread_name_prefix="baocao-imap") as ahead:
             coming = ahead.submit(self._fetch_items, batches[0], BODY_ITEMS, state)
             try:
-                for number, batch in enumerate(batches):
+                for batch, after in zip(batches, [*batches[1:], None]):
                     data, refused = coming.result()
-                    later = number + 1 < len(batches)
                     # a batch of big mails is handed over before the next is asked for: two in memory at most
-                    ahead_now = later and _body_bytes(data) < PREFETCH_BYTES
-                    if ahead_now:
-                        coming = ahead.submit(self._fetch_items, batches[number + 1], BODY_ITEMS, state)
+                    early = _body_bytes(data) < PREFETCH_BYTES
+                    if after is not None and early:
+                        coming = ahead.submit(self._fetch_items, after, BODY_ITEMS, state)
                     yield from self._hand_over(batch, data, refused, seen, state, verify, refusals)
-                    if later and not ahead_now:
-                        coming = ahead.submit(self._fetch_items, batches[number + 1], BODY_ITEMS, state)
+                    if after is not None and not early:
+                        coming = ahead.submit(self._fetch_items, after, BODY_ITEMS, state)
             finally:
                 coming.cancel()   # a consumer that stopped: the batch on its way is not taken
                 # (leaving the block waits for a FETCH in progress: the connection is free after)
