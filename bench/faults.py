@@ -161,13 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     for row in rows.values():
         for k in COLUMNS:
             total[k] += row[k]
-    width = max([len(k) for k in rows] + [len("total"), 24])
     print()
-    col = max(len(c) for c in COLUMNS) + 2
-    print("kind".ljust(width) + "".join(c.rjust(col) for c in COLUMNS))
-    for label, row in rows.items():
-        print(label.ljust(width) + "".join(str(row[c]).rjust(col) for c in COLUMNS))
-    print("total".ljust(width) + "".join(str(total[c]).rjust(col) for c in COLUMNS))
+    print("\n".join(h.table(rows, total, COLUMNS, min_width=24)))
     if why_not:
         print(f"(disk faults skipped: {why_not})")
     verdict = "PASS" if bad_total == 0 else "FAIL"

@@ -52,6 +52,20 @@ RUN_GUARD_S = 240.0     # hang guard of one CLI run (never an assertion on speed
 MAX_RESTARTS = 4        # restarts without a kill after the last kill, before "did not recover"
 
 
+def table(rows: dict[str, dict[str, int]], total: dict[str, int], columns: Iterable[str],
+          min_width: int = 0) -> list[str]:
+    """The lines of a fault run's table: a row per kind of fault, then the total, every column
+    right-aligned (bench/faults.py, bench/imap_faults.py)."""
+    columns = tuple(columns)
+    width = max([len(k) for k in rows] + [len("total"), min_width])
+    col = max(len(c) for c in columns) + 2
+
+    def line(label: str, row: dict[str, int]) -> str:
+        return label.ljust(width) + "".join(str(row[c]).rjust(col) for c in columns)
+    return ["kind".ljust(width) + "".join(c.rjust(col) for c in columns),
+            *(line(label, row) for label, row in rows.items()), line("total", total)]
+
+
 def tree_path(tree: str | os.PathLike[str] | None = None) -> Path:
     return Path(tree or os.environ.get("BAOCAO_TREE") or REPO).resolve()
 

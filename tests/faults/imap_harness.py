@@ -40,7 +40,6 @@ import hashlib
 import random
 import re
 import sqlite3
-import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -447,9 +446,5 @@ def contract_problems(run: h.Run) -> list[str]:
 
 
 def print_table(result: Result, out: Callable[[str], None] = print) -> None:
-    width = max([len(k) for k in result.rows] + [len("total")])
-    col = max(len(c) for c in COLUMNS) + 2
-    out("kind".ljust(width) + "".join(c.rjust(col) for c in COLUMNS))
-    for label, row in result.rows.items():
-        out(label.ljust(width) + "".join(str(row[c]).rjust(col) for c in COLUMNS))
-    out("total".ljust(width) + "".join(str(result.total[c]).rjust(col) for c in COLUMNS))
+    for line in h.table(result.rows, result.total, COLUMNS):
+        out(line)
