@@ -22,8 +22,6 @@ from store.db import Database
 log = logging.getLogger("baocao.receipts")
 
 
-
-
 def queue_pending(db: Database, cfg: Config, now: dt.datetime) -> list[int]:
     """Plan receipts from the store, like reminders and alerts: every report mail recorded in the
     last `store.facts.RECEIPT_DAYS` without a receipt decision gets one now. State decides: a poll killed

@@ -335,7 +335,7 @@ def occurred_on(text: str, fallback: dt.date, v: Vocabulary | None = None) -> dt
     v = v or vocabulary.active()
     folded = " ".join(fold(text).split())
     raw = " ".join(text.replace("\u00a0", " ").split())
-    found: list[tuple[int, int, int, dt.date]] = []        # (rank, position, -, date): the lowest wins
+    found: list[tuple[int, int, dt.date]] = []        # (rank, position, date): the lowest wins
     for rx, hay in ((DATE_WRITTEN(v), folded), (DATE_NUMERIC, raw), (DATE_SHORT, raw)):
         for m in rx.finditer(hay):
             day = _plausible(m.group(1), m.group(2), m.group(3) if rx.groups >= 3 else None, fallback)
@@ -347,9 +347,9 @@ def occurred_on(text: str, fallback: dt.date, v: Vocabulary | None = None) -> dt
             # the day the mail was sent is the letter's own date ("Hớn Quản, ngày 02 tháng 6"), unless
             # the words say it is the event's: another date comes first
             rank = 0 if event else (1 if has_year else 2) + (2 if day == fallback else 0)
-            found.append((rank, m.start(), 0, day))
+            found.append((rank, m.start(), day))
     if found:
-        return min(found)[3]
+        return min(found)[2]
     padded_text = f" {folded} "
     for words, days in sorted(v.pairs("yesterday").items(), key=lambda kv: -len(kv[0])):
         if f" {words} " in padded_text:
