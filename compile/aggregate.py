@@ -47,7 +47,6 @@ class Figures:
     by_kind: dict[str, dict[str, float]]         # unit kind -> indicator -> sum
     by_district: dict[str, dict[str, float]]
     previous_period: str | None
-    previous_total: dict[str, float]
     index: dict[tuple[str, str], Cell] = field(default_factory=dict)
     previous_index: dict[tuple[str, str], Cell] = field(default_factory=dict)
 
@@ -114,12 +113,11 @@ def figures(db: Database, cfg: Config, report_code: str, period_id: str) -> Figu
     districts = {u.code: u.district or "" for u in cfg.units}
     prev = previous(report, period)
     prev_items = cells(db, report.code, prev.id) if prev else []
-    prev_total = _sums(prev_items, lambda c: "").get("", {})
     return Figures(report_code=report.code, period_id=period.id, cells=tuple(items),
                    total=_sums(items, lambda c: "").get("", {}),
                    by_kind=_sums(items, lambda c: kinds.get(c.unit_code, "")),
                    by_district=_sums(items, lambda c: districts.get(c.unit_code, "")),
-                   previous_period=prev.id if prev else None, previous_total=prev_total,
+                   previous_period=prev.id if prev else None,
                    index={(c.unit_code, c.indicator): c for c in items},
                    previous_index={(c.unit_code, c.indicator): c for c in prev_items})
 
