@@ -248,12 +248,12 @@ def period_sheet(wb, cfg: Config, report: Report, period: Period, comp: Complete
         put(ws, row, 4, None, box=True, size=BODY)
         ws.merge_cells(start_row=row, start_column=3, end_row=row, end_column=4)
         for col, ind in enumerate(inds, start=FIRST_IND):
-            delta = fig.change(ind.code)
-            if delta is None:
+            both = same[ind.code]
+            if both is None:
                 put(ws, row, col, None, box=True, size=BODY)
             else:
                 letter = get_column_letter(col)
-                _formula(ws, row, col, f"={letter}{now_row}-{letter}{prev_row}", delta, sheet_cache)
+                _formula(ws, row, col, f"={letter}{now_row}-{letter}{prev_row}", both.now - both.before, sheet_cache)
         row += 1
     row = signature(ws, cfg, row + 1, (1, 4), (last_ind - 7, last_ind))
     ws.print_area = f"A1:{get_column_letter(last_ind)}{row}" if printed else _nothing(ws)
