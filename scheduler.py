@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any, Callable
 from store.errors import BaocaoError, ConfigError, OperationsError, SourceError, UsageError
 
 if TYPE_CHECKING:   # imported where used, so `--help` stays instant
+    from store.config import Config
     from store.db import Database
+    from store.domain import Period, Report
     from store.records import PollResult
 
 log = logging.getLogger("baocao")
@@ -45,6 +47,22 @@ def find_config(path: str | None) -> Path:
     if here.exists():
         return here
     raise ConfigError("--config", "no config.toml or config.example.toml in the current folder")
+
+
+def report_arg(cfg: Config, code: str) -> Report:
+    """The configured report `--report` names, or the usage error saying it is not one."""
+    rep = cfg.report(code)
+    if rep is None:
+        raise UsageError(f"--report: {code!r} is not a configured report")
+    return rep
+
+
+def period_arg(rep: Report, period_id: str) -> Period:
+    """The period of `rep` that `--period` names, or the usage error saying it is not one."""
+    period = rep.period(period_id)
+    if period is None:
+        raise UsageError(f"--period: {period_id!r} is not a period of report {rep.code!r}")
+    return period
 
 
 class Context:
@@ -169,8 +187,8 @@ def cmd_status(ctx: Context) -> int:
     from compile import completeness
     from store import queries
     cfg, report, period = ctx.cfg, ctx.args.report, ctx.args.period
-    if report and cfg.report(report) is None:
-        raise UsageError(f"--report: {report!r} is not a configured report")
+    if report:
+        report_arg(cfg, report)
     wanted = [(rep.code, per.id) for rep in cfg.reports if not report or rep.code == report
               for per in rep.periods if not period or per.id == period]
     if period and not wanted:
@@ -294,8 +312,8 @@ def cmd_digest(ctx: Context) -> int:
 def _digest_targets(ctx: Context) -> list[tuple[str, str, str]]:
     """`--report` (else every configured report) at `--period` (else the period due nearest today)."""
     cfg, report = ctx.cfg, ctx.args.report
-    if report and cfg.report(report) is None:
-        raise UsageError(f"--report: {report!r} is not a configured report")
+    if report:
+        report_arg(cfg, report)
     targets = []
     for rep in cfg.reports:
         if report and rep.code != report:
@@ -303,7 +321,7 @@ def _digest_targets(ctx: Context) -> list[tuple[str, str, str]]:
         period = ctx.args.period or rep.nearest_period(ctx.now.astimezone(cfg.timezone).date()).id
         if rep.period(period) is None:
             if report or len(cfg.reports) == 1:
-                raise UsageError(f"--period: {period!r} is not a period of report {rep.code!r}")
+                period_arg(rep, period)
             continue
         targets.append((rep.code, period, "on demand"))
     if not targets:
@@ -322,15 +340,11 @@ def cmd_resend(ctx: Context) -> int:
 
 def cmd_template(ctx: Context) -> int:
     from compile.form import build_template
-    rep = ctx.cfg.report(ctx.args.report)
-    if rep is None:
-        raise UsageError(f"--report: {ctx.args.report!r} is not a configured report")
+    rep = report_arg(ctx.cfg, ctx.args.report)
     unit = ctx.cfg.unit(ctx.args.unit) if ctx.args.unit else None
     if ctx.args.unit and unit is None:
         raise UsageError(f"--unit: {ctx.args.unit!r} is not in the units file")
-    period = rep.period(ctx.args.period) if ctx.args.period else None
-    if ctx.args.period and period is None:
-        raise UsageError(f"--period: {ctx.args.period!r} is not a period of report {rep.code!r}")
+    period = period_arg(rep, ctx.args.period) if ctx.args.period else None
     data = build_template(ctx.cfg, rep, unit, period)
     Path(ctx.args.output).write_bytes(data)
     print(f"template: {ctx.args.output} ({len(data):,} bytes)")
@@ -340,11 +354,8 @@ def cmd_template(ctx: Context) -> int:
 def cmd_draft_report(ctx: Context) -> int:
     """The Department's report of one period, drafted as a Word document for the clerk to finish."""
     from compile import draft
-    rep = ctx.cfg.report(ctx.args.report)
-    if rep is None:
-        raise UsageError(f"--report: {ctx.args.report!r} is not a configured report")
-    if rep.period(ctx.args.period) is None:
-        raise UsageError(f"--period: {ctx.args.period!r} is not a period of report {rep.code!r}")
+    rep = report_arg(ctx.cfg, ctx.args.report)
+    period_arg(rep, ctx.args.period)
     data = draft.build(ctx.db, ctx.cfg, rep.code, ctx.args.period, ctx.now)
     Path(ctx.args.output).write_bytes(data)
     print(f"draft-report: {ctx.args.output} ({len(data):,} bytes)")
