@@ -48,7 +48,8 @@ def _queue_one(db: Database, cfg: Config, inc: aggregate.Incident, now: dt.datet
                    account=account, from_addr=one_line(msg_row[0], 200), unit_contact=unit_contact,
                    mail_subject=one_line(msg_row[1], 300), received=vn_datetime(parse_time(cfg, msg_row[2])),
                    contact=cfg.organisation.contact or cfg.outbox.sender)
-    original, refs = facts.thread_of(db, inc.message_id)
+    _, original, refs = facts.thread(db, inc.message_id) or (None, None, None)   # threaded to the unit's mail
+    original, refs = original or "", refs or ""
     message = mail.build(cfg, mail.Letter(
         to=to, subject=subject, text=render("alert.txt.j2", **context), html=render("alert.html.j2", **context),
         in_reply_to=original, references=" ".join(r for r in (refs, original) if r)), now)

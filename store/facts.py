@@ -67,12 +67,6 @@ def heading(db: Database, message_id: int) -> tuple | None:
                       [message_id]).fetchone()
 
 
-def thread_of(db: Database, message_id: int) -> tuple[str, str]:
-    """(its Message-ID, its References) — what a reply to the message is threaded with."""
-    row = db.execute("SELECT header_message_id, thread_refs FROM messages WHERE id = ?", [message_id]).fetchone()
-    return (row[0] or "", row[1] or "") if row else ("", "")
-
-
 def files(db: Database, message_id: int) -> list[tuple]:
     """(filename, detected_type) of its attachments, in order."""
     return db.execute("SELECT filename, detected_type FROM attachments WHERE message_id = ? ORDER BY id",
