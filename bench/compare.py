@@ -276,7 +276,7 @@ def getmail_run(tmp: Path, server, folder: str) -> Run:
 
 # What the installed `baocao` command runs (pip's console script): `scheduler` imported as a module,
 # from its cached bytecode, not compiled again as a script would be.
-ENTRY_POINT = "import sys; from scheduler import main; sys.exit(main(sys.argv[1:]))"
+ENTRY_POINT = "import sys; from scheduler import cli; sys.exit(cli())"
 
 
 def whole_process_poll(config: Path, n: int) -> float:

@@ -1,6 +1,8 @@
 """The command line: exit codes and the one line a person reads."""
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -105,6 +107,38 @@ def test_console_script_and_help() -> None:
     for command in ("run", "poll", "remind", "digest", "status", "failures", "reprocess", "assign", "resend",
                     "template"):
         assert command in out.stdout
+
+
+def test_the_installed_command_is_cli_and_its_exit_loses_nothing(examples: Path) -> None:
+    """`baocao` is `scheduler.cli`, which freezes the garbage collector before the process ends:
+    the poll's output, its log lines and its store rows must all be there afterwards."""
+    import tomllib
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    assert scripts == {"baocao": "scheduler:cli"}
+    entry = "import sys; from scheduler import cli; sys.exit(cli())"
+    out = subprocess.run([sys.executable, "-c", entry, "--config", str(examples), "--now", "2024-07-05T08:00", "poll"],
+                         capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0, out.stderr
+    assert "13 new message(s)" in out.stdout
+    from store.config import load
+    from store.db import open_store
+    cfg = load(examples)
+    assert open_store(cfg).execute("SELECT count(*) FROM messages WHERE processed_at IS NOT NULL").fetchone()[0] == 13
+    logged = [json.loads(line) for line in (cfg.store_path.parent / "baocao.log.jsonl").read_text().splitlines()]
+    assert any(entry["logger"] == "baocao.alerts" and "alert queued" in entry["msg"] for entry in logged), logged[-3:]
+
+
+def test_cli_returns_the_code_of_main_and_leaves_the_collector_frozen(monkeypatch, capsys, config_path: Path) -> None:
+    import gc
+
+    import scheduler
+    monkeypatch.setattr(sys, "argv", ["baocao", "--config", str(config_path), "status", "--report", "nope"])
+    try:
+        assert scheduler.cli() == 2
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    assert "--report" in capsys.readouterr().err
 
 
 def test_example_config_loads() -> None:
