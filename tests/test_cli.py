@@ -141,6 +141,35 @@ def test_cli_returns_the_code_of_main_and_leaves_the_collector_frozen(monkeypatc
     assert "--report" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("argv", [
+    ["--config", "c.toml", "poll"],
+    ["--now=2024-07-05T08:00", "-v", "status", "--report", "x", "--period", "y"],
+    ["assign", "3", "--unit", "U", "--remember-sender"],
+    ["reprocess", "--all-failed", "--ocr"],
+    ["draft-report", "--report", "a", "--period", "b", "-o", "out.docx"],
+    ["--verbose", "--config=x", "health", "--max-age", "5"],
+    ["--now", "2024-07-05", "run", "--once"],
+])
+def test_the_one_command_parser_reads_what_the_whole_one_reads(argv: list[str]) -> None:
+    import scheduler
+    command = scheduler.command_in(argv)
+    assert command == argv[[a.startswith("-") or (i and argv[i - 1] in ("--config", "--now"))
+                             for i, a in enumerate(argv)].index(False)]
+    assert vars(scheduler.build_parser(command).parse_args(argv)) == vars(scheduler.build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["--conf", "x", "poll"], ["pol"], [], ["--config"], ["--", "poll"]])
+def test_help_abbreviations_and_mistakes_get_the_whole_parser(argv: list[str]) -> None:
+    import scheduler
+    assert scheduler.command_in(argv) is None
+
+
+def test_a_mistyped_command_is_answered_with_every_command(capsys) -> None:
+    assert main(["pol"]) == 2
+    err = capsys.readouterr().err
+    assert "'poll'" in err and "'draft-report'" in err
+
+
 def test_example_config_loads() -> None:
     from store.config import load
     cfg = load(ROOT / "config.example.toml")
