@@ -279,17 +279,19 @@ def getmail_run(tmp: Path, server, folder: str) -> Run:
 ENTRY_POINT = "import sys; from scheduler import cli; sys.exit(cli())"
 
 
-def whole_process_poll(config: Path, n: int) -> float:
+def whole_vs_bare(config: Path, server, folder: str, n: int) -> tuple[float, float]:
+    """Median wall time (ms) of a whole `baocao poll` process with nothing new and of a bare
+    IMAPClient process doing login + STATUS on the same folder, run alternately so that a
+    machine that slows down or speeds up during the run weighs on both alike."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    times = [measure([sys.executable, "-c", ENTRY_POINT, "--config", str(config), "poll"], env=env,
-                     cwd=config.parent).seconds for _ in range(n)]
-    return 1000 * statistics.median(times)
-
-
-def bare_status(server, folder: str, n: int) -> float:
     code = (f"from imapclient import IMAPClient\nc = IMAPClient({server.host!r}, port={server.port}, ssl=False)\n"
             f"c.login({server.user!r}, {server.password!r})\nc.folder_status({folder!r}, [b'UIDNEXT'])\nc.logout()\n")
-    return 1000 * statistics.median(measure([sys.executable, "-c", code]).seconds for _ in range(n))
+    whole, bare = [], []
+    for _ in range(n):
+        whole.append(measure([sys.executable, "-c", ENTRY_POINT, "--config", str(config), "poll"], env=env,
+                             cwd=config.parent).seconds)
+        bare.append(measure([sys.executable, "-c", code]).seconds)
+    return 1000 * statistics.median(whole), 1000 * statistics.median(bare)
 
 
 # ---------------------------------------------------------------- the run
@@ -343,8 +345,7 @@ def main(argv: list[str] | None = None) -> int:
                 gm = getmail_run(tmp / f"gm{n}", server, folder)
                 config = baocao_config(tmp / f"bc{n}", server, folder)
                 run, res = baocao_run(config, no_parse=True, polls=args.polls * 4)
-                whole = whole_process_poll(config, args.polls)
-                bare = bare_status(server, folder, args.polls)
+                whole, bare = whole_vs_bare(config, server, folder, args.polls * 3)
                 mb_rate = n / mb.seconds
                 rate = res["fetched"] / res["seconds"]
                 print(f"| {n:,} | baocao fetch+archive+record | {rate:,.0f} | {rate / mb_rate:.2f}× | "
