@@ -496,11 +496,10 @@ def cmd_run(ctx: Context) -> int:
 
 
 def cmd_health(ctx: Context) -> int:
-    import dataclasses
     from store import queries
     cfg = ctx.cfg
     if ctx.args.max_age is not None:
-        cfg = dataclasses.replace(cfg, schedule=dataclasses.replace(cfg.schedule, health_max_age_minutes=ctx.args.max_age))
+        cfg = cfg._replace(schedule=cfg.schedule._replace(health_max_age_minutes=ctx.args.max_age))
     ok, line = queries.health(ctx.db, cfg, ctx.now)
     print(line)
     return 0 if ok else 1

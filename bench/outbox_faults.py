@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import dataclasses
 import datetime as dt
 import logging
 import random
@@ -66,8 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="baocao-outbox-faults-") as tmp:
             base, _ = fresh_store(Path(tmp) / "base")
-            ob = dataclasses.replace(base.outbox, kind="smtp", host=server.host, port=server.port, tls="none",
-                                     timeout=args.timeout, username="", max_attempts=8)
+            ob = base.outbox._replace(kind="smtp", host=server.host, port=server.port, tls="none",
+                                      timeout=args.timeout, username="", max_attempts=8)
             cfg, db = fresh_store(Path(tmp) / "s", outbox=ob)
             now = at("2024-07-03 07:30")
             injected: collections.Counter[str] = collections.Counter()
@@ -104,12 +103,11 @@ def main(argv: list[str] | None = None) -> int:
                                                if runs > 3 and rng.random() < 0.2 else "")
                 if outage == "unreachable":
                     injected["unreachable"] += 1
-                    run_cfg = dataclasses.replace(cfg, outbox=dataclasses.replace(cfg.outbox,
-                                                                                  port=smtpserver.free_port()))
+                    run_cfg = cfg._replace(outbox=cfg.outbox._replace(port=smtpserver.free_port()))
                 elif outage == "login_refused":
                     injected["login_refused"] += 1   # AUTH against a server that offers none: refused
-                    run_cfg = dataclasses.replace(cfg, outbox=dataclasses.replace(
-                        cfg.outbox, username="trunghoc", password_env="BAOCAO_BENCH_NO_SUCH_PASSWORD"))
+                    run_cfg = cfg._replace(outbox=cfg.outbox._replace(
+                        username="trunghoc", password_env="BAOCAO_BENCH_NO_SUCH_PASSWORD"))
                 outbox.deliver(db, run_cfg, now)
                 now += dt.timedelta(hours=7)          # every backoff over, every claim stale
             outbox.deliver(db, cfg, now)              # the last stale claims become uncertain

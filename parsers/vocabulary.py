@@ -210,9 +210,11 @@ def _key(source: Any) -> Extension:
     """The extension of a Config (its `vocabulary`), a mapping, or an extension key, normalised."""
     if source is None:
         return ()
-    if isinstance(source, tuple):
-        return source
-    mapping = getattr(source, "vocabulary", source)
+    mapping = getattr(source, "vocabulary", None)   # first: a Config is a named tuple
+    if mapping is None:
+        if isinstance(source, tuple):
+            return source
+        mapping = source
     if not isinstance(mapping, Mapping):
         raise TypeError(f"not a vocabulary extension: {type(source).__name__}")
     return tuple(sorted((str(k), tuple(v)) for k, v in mapping.items()))

@@ -1,20 +1,19 @@
 """The domain: reports and their periods, indicators and rules; units; deadline extensions.
 
-Frozen records built once from the configuration (`store.config`) and the units file, read by
-every floor. The one rule for "which period is meant" when nothing names it lives here
+Immutable records (named tuples, for the reason `store.config` gives) built once from the
+configuration (`store.config`) and the units file, read by every floor. The one rule for "which period is meant" when nothing names it lives here
 (`Report.nearest_period`), so intake, the command line and the digest agree on it.
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 PERIOD_RE = re.compile(r"^(\d{4})(?:(S[12])|(Q[1-4])|(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])?)?$")
 
 
-@dataclass(frozen=True)
-class Indicator:
+class Indicator(NamedTuple):
     """One figure of a report's form: its code, the section and label the form prints."""
     code: str
     section: str
@@ -24,8 +23,7 @@ class Indicator:
     patterns: tuple[str, ...] = ()   # regexes for narrative text; group 1 is the number
 
 
-@dataclass(frozen=True)
-class Period:
+class Period(NamedTuple):
     """One period a report is due for (a half-year, a quarter, a month, a year) and its due date."""
     id: str
     label: str
@@ -54,15 +52,13 @@ def nearest(periods: tuple[Period, ...] | list[Period], day: dt.date) -> Period 
     return min(periods, key=lambda p: (abs((p.due - day).days), p.due < day)) if periods else None
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """`lower <= upper` on one submission's values."""
     lower: str
     upper: str
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     """One periodic report: its form (indicators, rules), its periods, the words that name it."""
     code: str
     title: str
@@ -88,8 +84,7 @@ class Report:
         return period
 
 
-@dataclass(frozen=True)
-class Unit:
+class Unit(NamedTuple):
     """One reporting unit (a school, a district office): its addresses, names and reports."""
     code: str
     name: str
@@ -113,8 +108,7 @@ class Unit:
         return True
 
 
-@dataclass(frozen=True)
-class Extension:
+class Extension(NamedTuple):
     """A later due date granted to one unit for one report and period."""
     unit: str
     report: str

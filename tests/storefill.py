@@ -5,7 +5,6 @@ read results back through the public views exactly as the acceptance checks do.
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import itertools
@@ -33,9 +32,9 @@ def fresh_store(tmp_path: Path, **changes) -> tuple[Config, Database]:
     `changes` replace Config fields (e.g. `reminders=RemindersConfig(...)`, `units=(...)`); `outbox=` takes an
     OutboxConfig; by default the outbox is a folder in tmp_path."""
     base = store_config.load(ROOT / "config.example.toml")
-    outbox_cfg = changes.pop("outbox", dataclasses.replace(base.outbox, kind="folder", path=tmp_path / "outbox"))
-    cfg = dataclasses.replace(base, store_path=tmp_path / "baocao.sqlite", archive_path=tmp_path / "archive",
-                              outbox=outbox_cfg, **changes)
+    outbox_cfg = changes.pop("outbox", base.outbox._replace(kind="folder", path=tmp_path / "outbox"))
+    cfg = base._replace(store_path=tmp_path / "baocao.sqlite", archive_path=tmp_path / "archive",
+                        outbox=outbox_cfg, **changes)
     return cfg, open_store(cfg)
 
 

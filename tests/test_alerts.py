@@ -1,7 +1,6 @@
 """Incident alerts: one mail per incident, at the next poll, to the division; alerted_at set."""
 from __future__ import annotations
 
-import dataclasses
 import email
 import email.policy
 
@@ -51,7 +50,7 @@ def test_follow_up_mail_is_the_same_incident(tmp_path):
 
 def test_no_recipients_is_a_visible_failure(tmp_path):
     cfg, db = fresh_store(tmp_path)
-    cfg = dataclasses.replace(cfg, digest=dataclasses.replace(cfg.digest, recipients=()))
+    cfg = cfg._replace(digest=cfg.digest._replace(recipients=()))
     add_incident(db, "THPT-LOCNINH", "2024-05-12")
     (row,) = alerts.queue(db, cfg, NOW)
     assert db.execute("SELECT status FROM v_outbox WHERE outbox_id = ?", [row]).fetchone()[0] == "failed"
@@ -61,7 +60,7 @@ def test_no_recipients_is_a_visible_failure(tmp_path):
 
 def test_incident_recipients_override(tmp_path):
     cfg, db = fresh_store(tmp_path)
-    cfg = dataclasses.replace(cfg, incidents=dataclasses.replace(cfg.incidents, recipients=("truc@binhphuoc.edu.vn",)))
+    cfg = cfg._replace(incidents=cfg.incidents._replace(recipients=("truc@binhphuoc.edu.vn",)))
     add_incident(db, "THPT-LOCNINH", "không rõ")
     alerts.queue(db, cfg, NOW)
     assert db.execute("SELECT recipients, subject FROM v_outbox").fetchone() == \

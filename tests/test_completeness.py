@@ -1,7 +1,6 @@
 """Completeness: on time / late / missing per unit, as of --now, against the unit's own due date."""
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import pytest
@@ -81,7 +80,7 @@ def test_extension_moves_one_units_due_date(tmp_path):
 
 def test_closed_unit_is_not_expected_but_a_report_still_shows(tmp_path):
     base, _ = fresh_store(tmp_path / "a")
-    units = tuple(dataclasses.replace(u, active_to=dt.date(2024, 3, 1)) if u.code == "PGD-BUDOP" else u
+    units = tuple(u._replace(active_to=dt.date(2024, 3, 1)) if u.code == "PGD-BUDOP" else u
                   for u in base.units)
     cfg, db = fresh_store(tmp_path / "b", units=units)
     c = completeness.compute(db, cfg, "cttre", "2024S1", at("2024-07-10 08:00"))

@@ -1,7 +1,6 @@
 """The digest: cadence, content (HTML parsed), escaping of hostile unit strings, MIME shape, dry-run files."""
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import email
 import email.policy
@@ -180,7 +179,7 @@ def test_manual_and_no_recipients(filled):
     assert digest.queue(db, cfg, "cttre", "2024S1", NOW) is not None
     assert digest.queue(db, cfg, "cttre", "2024S1", at("2024-07-05 09:00"), "on demand") is not None
     assert digest.queue(db, cfg, "cttre", "2024S1", at("2024-07-05 09:30"), "on demand") is not None
-    nobody = dataclasses.replace(cfg, digest=dataclasses.replace(cfg.digest, recipients=()))
+    nobody = cfg._replace(digest=cfg.digest._replace(recipients=()))
     assert digest.queue(db, nobody, "cttre", "2024S1", at("2024-07-05 10:00")) is None
 
 

@@ -1,7 +1,6 @@
 """The outbox: dedupe, the folder kind, backoff and the crash rule (rows left `sending`)."""
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import email
 import email.policy
@@ -75,7 +74,7 @@ def test_unwritable_folder_backs_off_then_fails(tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
     base, _ = fresh_store(tmp_path / "a")
-    ob = dataclasses.replace(base.outbox, path=blocker / "outbox", max_attempts=2)
+    ob = base.outbox._replace(path=blocker / "outbox", max_attempts=2)
     cfg, db = fresh_store(tmp_path / "b", outbox=ob)
     row = outbox.add(db, cfg, "digest", "digest:cttre:2024S1:manual", _msg(cfg), NOW)
     r1 = outbox.deliver(db, cfg, NOW)

@@ -1,7 +1,6 @@
 """Receipts: what was understood, threaded, RFC 3834 (never to automatic mail), a daily cap per address."""
 from __future__ import annotations
 
-import dataclasses
 import email
 import email.policy
 
@@ -24,7 +23,7 @@ def _raw(extra: str = "", content_type: str = "text/plain; charset=utf-8", sende
 @pytest.fixture
 def store(tmp_path):
     cfg, db = fresh_store(tmp_path)
-    return dataclasses.replace(cfg, receipts=dataclasses.replace(cfg.receipts, enabled=True, max_per_address_per_day=3)), db
+    return cfg._replace(receipts=cfg.receipts._replace(enabled=True, max_per_address_per_day=3)), db
 
 
 def _report(db, tmp_path, raw: bytes, sender: str = SENDER, received="2024-06-20 09:00", status="report",
@@ -98,7 +97,7 @@ def test_no_receipt(store, tmp_path, case):
     cfg, db = store
     mid = _report(db, tmp_path, _raw(), status="unplaced" if case == "not a report" else "report")
     if case == "disabled":
-        cfg = dataclasses.replace(cfg, receipts=dataclasses.replace(cfg.receipts, enabled=False))
+        cfg = cfg._replace(receipts=cfg.receipts._replace(enabled=False))
     if case == "unknown":
         mid = 999
     assert receipts.queue(db, cfg, mid, NOW) is None

@@ -1,7 +1,6 @@
 """Reminders over a simulated calendar (`now` moves day by day), as `baocao --now D remind` would."""
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import email
 import email.policy
@@ -94,7 +93,7 @@ def test_never_two_reminders_the_same_day_even_after_a_policy_change(store):
     cfg, db = store
     now = at("2024-06-27 07:30")
     assert len(reminders.queue(db, cfg, now)) == 10                       # due-3
-    changed = dataclasses.replace(cfg, reminders=dataclasses.replace(cfg.reminders, days_before=(5, 2)))
+    changed = cfg._replace(reminders=cfg.reminders._replace(days_before=(5, 2)))
     assert reminders.current_stage(changed, DUE, now.date()) == "due-5"   # a stage not sent yet ...
     assert reminders.plan(db, changed, now.replace(hour=15)) == []        # ... but not today
     assert len(reminders.plan(db, changed, at("2024-06-28 07:30"))) == 10
@@ -125,8 +124,8 @@ def test_letter_is_formal_vietnamese_with_dates(store, tmp_path):
 
 def test_unit_without_valid_address_is_a_visible_failure(tmp_path):
     base, _ = small_store(tmp_path / "a")
-    units = tuple(dataclasses.replace(u, emails=("khong-hop-le",)) if u.code == "TT-BUDOP" else
-                  dataclasses.replace(u, emails=("a@x.edu.vn", "b@x.edu.vn")) if u.code == "TT-BUDANG" else u
+    units = tuple(u._replace(emails=("khong-hop-le",)) if u.code == "TT-BUDOP" else
+                  u._replace(emails=("a@x.edu.vn", "b@x.edu.vn")) if u.code == "TT-BUDANG" else u
                   for u in base.units)
     cfg, db = small_store(tmp_path / "b", units=units)
     reminders.queue(db, cfg, at("2024-06-27 07:30"))
@@ -189,5 +188,5 @@ def test_broken_template_module_does_not_stop_reminders(store, tmp_path, monkeyp
 
 def test_disabled(store):
     cfg, db = store
-    off = dataclasses.replace(cfg, reminders=dataclasses.replace(cfg.reminders, enabled=False))
+    off = cfg._replace(reminders=cfg.reminders._replace(enabled=False))
     assert reminders.plan(db, off, at("2024-06-27 07:30")) == []

@@ -1,7 +1,6 @@
 """Delivery through a real SMTP server (aiosmtpd on 127.0.0.1): partial failures, drops, TLS, AUTH."""
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import pytest
@@ -16,8 +15,8 @@ NOW = at("2024-07-03 07:30")
 
 def _store(tmp_path, server, **outbox_changes):
     base, _ = fresh_store(tmp_path / "base")
-    ob = dataclasses.replace(base.outbox, kind="smtp", host=server.host, port=server.port, tls="none",
-                             **{"timeout": 5.0, **outbox_changes})
+    ob = base.outbox._replace(kind="smtp", host=server.host, port=server.port, tls="none",
+                              **{"timeout": 5.0, **outbox_changes})
     return fresh_store(tmp_path, outbox=ob)
 
 
@@ -97,8 +96,8 @@ def test_4xx_until_max_attempts_then_failed(tmp_path, smtp_server):
 
 def test_server_down_leaves_rows_pending_and_says_so(tmp_path):
     base, _ = fresh_store(tmp_path / "base")
-    ob = dataclasses.replace(base.outbox, kind="smtp", host="127.0.0.1", port=smtpserver.free_port(),
-                             tls="none", timeout=2.0)
+    ob = base.outbox._replace(kind="smtp", host="127.0.0.1", port=smtpserver.free_port(),
+                              tls="none", timeout=2.0)
     cfg, db = fresh_store(tmp_path, outbox=ob)
     first, second = _queue(cfg, db, ["a@binhphuoc.edu.vn"], ["b@binhphuoc.edu.vn"])
     r = outbox.deliver(db, cfg, NOW)
@@ -143,7 +142,7 @@ def test_tls(tmp_path, monkeypatch, tls):
     server = smtpserver.start(tls_context=context, implicit_tls=tls == "ssl")
     try:
         cfg, db = _store(tmp_path / "s", server)
-        cfg = dataclasses.replace(cfg, outbox=dataclasses.replace(cfg.outbox, tls=tls))
+        cfg = cfg._replace(outbox=cfg.outbox._replace(tls=tls))
         _queue(cfg, db, ["a@binhphuoc.edu.vn"])
         assert outbox.deliver(db, cfg, NOW).sent == 1
         assert len(server.handler.messages) == 1

@@ -51,7 +51,7 @@ def test_the_issuer_is_the_units():
     assert (office["A1"].value, office["A2"].value) == ("UBND HUYỆN LỘC NINH", "PHÒNG GIÁO DỤC VÀ ĐÀO TẠO")
     town = sheet(rf.template("PGD-DONGXOAI"))
     assert town["A1"].value == "UBND THÀNH PHỐ ĐỒNG XOÀI"
-    centre = dataclasses.replace(cfg.unit("TT-LOCNINH"), parent="UBND huyện Lộc Ninh")
+    centre = cfg.unit("TT-LOCNINH")._replace(parent="UBND huyện Lộc Ninh")
     ws = sheet(build_template(cfg, R, centre, None))
     assert (ws["A1"].value, ws["A2"].value) == ("UBND HUYỆN LỘC NINH", "TRUNG TÂM GDNN-GDTX LỘC NINH")
     blank = sheet(build_template(cfg, R, None, None))

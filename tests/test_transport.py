@@ -3,7 +3,6 @@
 transport on its own. SMTP itself is tests/test_smtp_delivery.py."""
 from __future__ import annotations
 
-import dataclasses
 
 import pytest
 
@@ -55,16 +54,16 @@ def recording(store, monkeypatch):
     monkeypatch.setitem(transport.TRANSPORTS, "recording", Recording)
     monkeypatch.setattr(Recording, "script", {})
     monkeypatch.setattr(Recording, "runs", [])
-    return dataclasses.replace(cfg, outbox=dataclasses.replace(cfg.outbox, kind="recording")), db
+    return cfg._replace(outbox=cfg.outbox._replace(kind="recording")), db
 
 
 def test_the_registry_maps_each_kind(store):
     cfg, _ = store
     assert set(transport.TRANSPORTS) == {"smtp", "folder"}
     assert isinstance(transport.for_config(cfg), transport.FolderTransport)
-    smtp = dataclasses.replace(cfg, outbox=dataclasses.replace(cfg.outbox, kind="smtp"))
+    smtp = cfg._replace(outbox=cfg.outbox._replace(kind="smtp"))
     assert isinstance(transport.for_config(smtp), transport.SmtpTransport)
-    odd = dataclasses.replace(cfg, outbox=dataclasses.replace(cfg.outbox, kind="pigeon"))
+    odd = cfg._replace(outbox=cfg.outbox._replace(kind="pigeon"))
     with pytest.raises(ConfigError, match="pigeon"):
         transport.for_config(odd)
 
@@ -116,16 +115,16 @@ def test_folder_transport_on_its_own(tmp_path, store):
     assert (tmp_path / "outbox" / "000007-digest.eml").read_bytes() == b"bytes"
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    stuck = dataclasses.replace(cfg, outbox=dataclasses.replace(cfg.outbox, path=blocker / "outbox"))
+    stuck = cfg._replace(outbox=cfg.outbox._replace(path=blocker / "outbox"))
     with pytest.raises(TransientError, match="cannot write"), transport.for_config(stuck) as t:
         t.send(transport.Envelope(8, "digest", (), b"bytes"))
 
 
 def test_smtp_transport_connects_only_to_send(store):
     cfg, _ = store
-    dead = dataclasses.replace(cfg, outbox=dataclasses.replace(cfg.outbox, kind="smtp", host="127.0.0.1",
-                                                               port=smtpserver.free_port(), tls="none",
-                                                               timeout=2.0))
+    dead = cfg._replace(outbox=cfg.outbox._replace(kind="smtp", host="127.0.0.1",
+                                                   port=smtpserver.free_port(), tls="none",
+                                                   timeout=2.0))
     with transport.for_config(dead):
         pass                                   # nothing sent: no connection tried, nothing to close
     with pytest.raises(PermanentError, match="no recipient"), transport.for_config(dead) as t:

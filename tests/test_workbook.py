@@ -2,7 +2,6 @@
 carry their values, text never becomes a formula, and the pages print as document-style.md asks."""
 from __future__ import annotations
 
-import dataclasses
 import io
 import re
 
@@ -19,7 +18,7 @@ HOSTILE = '=HYPERLINK("http://evil.example/x","Bấm vào đây")'
 @pytest.fixture
 def book(tmp_path):
     base, _ = fresh_store(tmp_path / "base")
-    units = tuple(dataclasses.replace(u, name=HOSTILE) if u.code == "TT-BUDOP" else u for u in base.units)
+    units = tuple(u._replace(name=HOSTILE) if u.code == "TT-BUDOP" else u for u in base.units)
     cfg, db = fresh_store(tmp_path, units=units)
     add_report(db, "THPT-LOCNINH", "2024-06-20 09:00", {"tre_em_tong": 1250, "bl_so_vu": 2, "xh_so_tre": 1,
                                                          "xh_tinh_duc": 1})

@@ -12,7 +12,6 @@ asked (`resend`), once per asking.
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import shutil
 import tempfile
@@ -74,8 +73,8 @@ class OutboxMachine(RuleBasedStateMachine):
         super().__init__()
         self.tmp = Path(tempfile.mkdtemp(prefix="baocao-outbox-"))
         base, _ = fresh_store(self.tmp / "base")
-        self.cfg, self.db = fresh_store(self.tmp / "s", outbox=dataclasses.replace(base.outbox, kind="scripted",
-                                                                                     max_attempts=3))
+        self.cfg, self.db = fresh_store(self.tmp / "s", outbox=base.outbox._replace(kind="scripted",
+                                                                                    max_attempts=3))
         self.now = at("2024-07-03 07:30")
         self.resent: dict[str, int] = {}     # Message-ID -> times an admin asked to send it again
         Scripted.answers, Scripted.accepted, Scripted.handed = [], [], []

@@ -16,7 +16,6 @@ pass for it unchanged.
 """
 from __future__ import annotations
 
-import dataclasses
 import socket
 from pathlib import Path
 
@@ -43,7 +42,7 @@ class FolderRig:
 
     def config(self, reachable: bool = True):
         target = self.folder if reachable else Path("/proc/baocao-cannot-write-here")
-        return dataclasses.replace(self.base, outbox=dataclasses.replace(self.base.outbox, kind="folder", path=target))
+        return self.base._replace(outbox=self.base.outbox._replace(kind="folder", path=target))
 
     def delivered(self) -> list[tuple[tuple[str, ...], bytes]]:
         return [((), p.read_bytes()) for p in sorted(self.folder.glob("*.eml"))] if self.folder.exists() else []
@@ -67,9 +66,9 @@ class SmtpRig:
 
     def config(self, reachable: bool = True):
         port = self.server.port if reachable else _free_port()
-        ob = dataclasses.replace(self.base.outbox, kind="smtp", host="127.0.0.1", port=port, tls="none",
-                                 timeout=5.0, username="")
-        return dataclasses.replace(self.base, outbox=ob)
+        ob = self.base.outbox._replace(kind="smtp", host="127.0.0.1", port=port, tls="none",
+                                       timeout=5.0, username="")
+        return self.base._replace(outbox=ob)
 
     def delivered(self) -> list[tuple[tuple[str, ...], bytes]]:
         return [(tuple(m.rcpt_tos), m.data) for m in self.server.handler.messages]
