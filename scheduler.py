@@ -11,9 +11,10 @@ import datetime as dt
 import gc
 import logging
 import os
+import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, NoReturn
 
 from store.errors import BaocaoError, ConfigError, OperationsError, SourceError, UsageError
 
@@ -582,11 +583,59 @@ def command_in(argv: list[str]) -> str | None:
     return None
 
 
+class CommandLineMistake(Exception):
+    """What argparse found wrong with the command line, in its words."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, except that a mistake is raised (`main` prints it as one line) instead of
+    printed as usage text and a second line."""
+
+    def error(self, message: str) -> NoReturn:
+        raise CommandLineMistake(message)
+
+
+GLOBAL_OPTIONS = ("--config", "--now", "-v", "--verbose", "-h", "--help")
+
+
+def mistake_line(message: str, argv: list[str]) -> str:
+    """One line for a command line that cannot be read, naming the nearest valid option or
+    command. An unknown option comes first: it is what made argparse take the next word for
+    the command (`--conifg x poll`: "invalid choice: 'x'")."""
+    from store.config import nearest_name
+    command = command_in(argv)
+    options = GLOBAL_OPTIONS + tuple(name for code, (_, _, arguments) in COMMANDS.items() if command in (None, code)
+                                     for names, _ in arguments for name in names if name.startswith("-"))
+
+    def known(name: str) -> bool:   # argparse takes a long option's prefix; a short one may carry its value
+        if name.startswith("--"):
+            return any(o.startswith(name) for o in options if o.startswith("--"))
+        return name[:2] in options
+
+    for token in argv:
+        if token == "--":
+            break
+        name = token.split("=", 1)[0]
+        if name.startswith("-") and len(name) > 1 and not name[1:].replace(".", "", 1).isdigit() and not known(name):
+            near = nearest_name(name[2:], tuple(o[2:] for o in options if o.startswith("--"))) \
+                if name.startswith("--") else None   # without the dashes, which every long option shares
+            return f"unknown option {name}" + (f" for {command}" if command else "") + \
+                (f" (did you mean --{near}?)" if near else "")
+    choice = re.match(r"argument COMMAND: invalid choice: '(.*?)'", message)
+    if choice:
+        near = nearest_name(choice.group(1), tuple(COMMANDS))
+        hint = f"did you mean {near}?" if near else f"the commands: {', '.join(COMMANDS)}"
+        return f"unknown command {choice.group(1)!r} ({hint})"
+    if message.endswith("required: COMMAND"):
+        return f"a command is needed: {', '.join(COMMANDS)} (baocao --help says what each does)"
+    return f"{command}: {message}" if command else message
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The command line; with `only`, that command's parser alone. argparse looks up its message
     catalogue on disk for every parser it makes, so the fourteen a command does not need were
     ~2.5 ms of every start-up."""
-    p = argparse.ArgumentParser(prog="baocao", description="Reports from a shared mailbox: poll, parse, remind, compile.")
+    p = _Parser(prog="baocao", description="Reports from a shared mailbox: poll, parse, remind, compile.")
     p.add_argument("--config", help="configuration file (default ./config.toml, else config.example.toml)")
     p.add_argument("--now", help="pretend the clock says this ISO date-time (every date decision uses it)")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -614,8 +663,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser(command_in(argv))
     try:
         args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse already printed one line of usage error
+    except SystemExit as exc:  # --help, printed whole
         return int(exc.code or 0) if exc.code in (0, None) else 2
+    except CommandLineMistake as exc:
+        print(f"baocao: {mistake_line(str(exc), argv)}", file=sys.stderr)
+        return 2
     setup_logging(args.verbose)
     from store.lock import StoreLocked, acquire
     ctx = None
