@@ -720,7 +720,7 @@ def cli() -> int:
 
     An exiting interpreter collects garbage while it takes its modules apart, walking every object
     of every module it imported, and the operating system frees all of it a moment later anyway.
-    That walk was ~18 ms of a ~145 ms `baocao poll` with nothing new. Freezing changes nothing
+    That walk was 15–18 ms of a ~145 ms `baocao poll` with nothing new. Freezing changes nothing
     else: objects still go by reference count (files, sockets and the store close as before), and
     the `atexit` functions (the log's flush among them) run first. `main` itself does not freeze,
     so a program that calls it repeatedly (the tests) keeps its garbage collected."""
